@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Set up and run the nnopt course with one command each (needs only Python 3.11+ and pip).
+
+    python3 course.py start    # create .venv, install the course, open JupyterLab on notebooks/
+    python3 course.py test     # create .venv, install the course and its tests, run every test
+    python3 course.py bench    # create .venv, install, print the benchmark table
+
+Everything goes into ./.venv, so nothing outside the folder is touched. Running a command
+again reuses the environment and only installs what is missing.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+# The test command the README gives and CI runs: unit tests plus every notebook under nbval in
+# strict mode (outputs compared, not --nbval-lax), in the installed environment, notebooks whole
+# per worker (--dist loadfile) because a notebook's cells share one kernel.
+PYTEST_ARGS = [
+    "-m", "pytest",
+    "-n", "2", "--dist", "loadfile",
+    "--nbval", "--nbval-current-env",
+    "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+    "-p", "no:cacheprovider",
+    "tests", "notebooks",
+]
+
+
+def run(*args: str | os.PathLike, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_environment(extras: str = "") -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"nnopt needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    target = f".[{extras}]" if extras else "."
+    run(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", target)
+
+
+def start() -> None:
+    ensure_environment()
+    run(PYTHON, "-m", "jupyterlab", "notebooks")
+
+
+def test() -> int:
+    ensure_environment("test")
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    print("+", "python", " ".join(PYTEST_ARGS), flush=True)
+    return subprocess.run([str(PYTHON), *PYTEST_ARGS], cwd=ROOT, env=env).returncode
+
+
+def bench() -> int:
+    ensure_environment()
+    return subprocess.run([str(PYTHON), "-m", "benchmarks"], cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    commands = {"start": start, "test": test, "bench": bench}
+    if len(argv) != 1 or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]]() or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
