@@ -1,0 +1,176 @@
+"""Checker for the exercise "write ``minibatches(X, y, batch_size, rng)``".
+
+The learner's function must yield ``(X_batch, y_batch)`` pairs such that, in one call (one
+epoch): the order is shuffled with ``rng``, every sample appears exactly once, rows of ``X`` and
+``y`` stay paired, batches have ``batch_size`` rows except a smaller last one (kept, not
+dropped), and the same seed gives the same batches. The exact shuffle does not have to match
+``nnopt.data.minibatches`` (any permutation drawn from ``rng`` is right); the batch sizes are
+compared with that reference.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ..data.batches import minibatches as reference_minibatches
+from .feedback import Check, ExerciseResult, expect, run_checks
+
+__all__ = ["check_minibatches"]
+
+N_FEATURES = 3
+
+
+def _toy_data(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sample ``i`` is ``X[i] = [i, 10 i, 100 i]`` with label ``y[i] = i``, so any batch shows which rows it holds."""
+    ids = np.arange(m)
+    return ids[:, None] * np.array([1, 10, 100]), ids.copy()
+
+
+def _run_epoch(student_fn, m: int, batch_size: int, rng, X=None, y=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Call the learner's function once (on fresh toy data unless given) and collect its batches."""
+    if X is None:
+        X, y = _toy_data(m)
+    expected_count = -(-m // batch_size)
+    result = student_fn(X, y, batch_size, rng)
+    expect(result is not None and hasattr(result, "__iter__"),
+           expected="a generator (or list) of (X_batch, y_batch) pairs",
+           got=f"{result!r} ({type(result).__name__})",
+           hint="inside your loop write `yield X[rows], y[rows]` (a function with yield is a generator).")
+    batches = list(itertools.islice(iter(result), expected_count + 10))
+    expect(len(batches) <= expected_count + 9,
+           expected=f"{expected_count} batches", got="more than 10 extra batches (an endless loop?)",
+           hint="loop over the start positions: for start in range(0, m, batch_size).")
+    collected = []
+    for number, item in enumerate(batches):
+        expect(isinstance(item, (tuple, list)) and len(item) == 2,
+               expected="each item a pair (X_batch, y_batch)",
+               got=f"item {number} is a {type(item).__name__}"
+                   + (f" of length {len(item)}" if hasattr(item, "__len__") else ""),
+               hint="yield both arrays together: `yield X[rows], y[rows]`.")
+        X_batch, y_batch = np.asarray(item[0]), np.asarray(item[1])
+        expect(X_batch.ndim == 2 and X_batch.shape[1] == N_FEATURES,
+               expected=f"X_batch of shape (rows, {N_FEATURES})",
+               got=f"batch {number}: X_batch of shape {X_batch.shape}",
+               hint="keep the batch dimension: index X with an array or a slice of indices, "
+                    "X[order[start:start + batch_size]], not with a single integer.")
+        expect(y_batch.shape == (X_batch.shape[0],),
+               expected=f"y_batch of shape ({X_batch.shape[0]},), one label per row of X_batch",
+               got=f"batch {number}: y_batch of shape {y_batch.shape}",
+               hint="index y with the same indices as X.")
+        collected.append((X_batch, y_batch))
+    return collected
+
+
+def _sizes(batches) -> list[int]:
+    return [len(y_batch) for _, y_batch in batches]
+
+
+def _order(batches) -> np.ndarray:
+    """The sample ids in the order the batches visit them."""
+    if not batches:
+        return np.array([], dtype=np.int64)
+    return np.concatenate([y_batch for _, y_batch in batches]).astype(np.int64)
+
+
+def _expect_sizes(batches, m: int, batch_size: int) -> None:
+    X, y = _toy_data(m)
+    expected = _sizes(reference_minibatches(X, y, batch_size, 0))
+    got = _sizes(batches)
+    if got == expected[:-1]:
+        hint = ("the last, smaller batch is missing: loop with range(0, m, batch_size) and slice "
+                "order[start:start + batch_size]; the slice stops at the end by itself.")
+    elif len(got) > len(expected):
+        hint = "too many batches: each batch must start batch_size rows after the previous one."
+    else:
+        hint = (f"cut the shuffled order into consecutive blocks of batch_size={batch_size} rows; "
+                f"only the last block may be smaller (m % batch_size = {m % batch_size} rows).")
+    expect(got == expected, expected=f"batch sizes {expected}", got=f"batch sizes {got}", hint=hint)
+
+
+def _expect_every_sample_once(batches, m: int) -> None:
+    counts = np.bincount(np.clip(_order(batches), 0, m), minlength=m + 1)[:m]
+    missing = np.flatnonzero(counts == 0)
+    repeated = np.flatnonzero(counts > 1)
+    got = []
+    if repeated.size:
+        got.append(f"samples {repeated[:5].tolist()} appear more than once")
+    if missing.size:
+        got.append(f"samples {missing[:5].tolist()} never appear")
+    expect(not got, expected=f"each of the {m} samples exactly once per epoch", got="; ".join(got),
+           hint="shuffle the indices once with order = rng.permutation(m) and slice that order; "
+                "drawing each batch at random (rng.choice, rng.integers) repeats some samples "
+                "and misses others.")
+
+
+def _case_partition(m: int, batch_size: int):
+    def run(student_fn) -> None:
+        batches = _run_epoch(student_fn, m, batch_size, np.random.default_rng(m + batch_size))
+        _expect_sizes(batches, m, batch_size)
+        _expect_every_sample_once(batches, m)
+    return run
+
+
+def _case_rows_paired(student_fn) -> None:
+    m, batch_size = 16, 5
+    X, y = _toy_data(m)
+    X_given, y_given = X.copy(), y.copy()
+    batches = _run_epoch(student_fn, m, batch_size, np.random.default_rng(3), X_given, y_given)
+    expect(np.array_equal(X_given, X) and np.array_equal(y_given, y),
+           expected="X and y unchanged after the call", got="X or y was modified in place",
+           hint="do not shuffle X and y themselves (rng.shuffle(X)); index them with a permutation.")
+    for number, (X_batch, y_batch) in enumerate(batches):
+        expect(np.array_equal(X_batch[:, 0], y_batch),
+               expected="y_batch[i] to be the label of row X_batch[i]",
+               got=f"batch {number}: rows of X from samples {X_batch[:, 0].tolist()}, "
+                   f"labels of samples {y_batch.tolist()}",
+               hint="use the same index array for X and y: rows = order[start:start + batch_size]; "
+                    "yield X[rows], y[rows].")
+
+
+def _case_same_seed(student_fn) -> None:
+    m, batch_size = 12, 5
+    first = _order(_run_epoch(student_fn, m, batch_size, np.random.default_rng(123)))
+    second = _order(_run_epoch(student_fn, m, batch_size, np.random.default_rng(123)))
+    expect(np.array_equal(first, second),
+           expected="the same batches for two generators with the same seed",
+           got=f"orders {first.tolist()} and {second.tolist()}",
+           hint="draw the shuffle from the rng argument (rng.permutation(m)), not from np.random.* "
+                "or a generator you create inside the function.")
+
+
+def _case_shuffles_each_epoch(student_fn) -> None:
+    m, batch_size = 20, 5
+    rng = np.random.default_rng(0)
+    epoch_1 = _order(_run_epoch(student_fn, m, batch_size, rng))
+    expect(not np.array_equal(epoch_1, np.arange(m)),
+           expected="the samples in shuffled order",
+           got=f"the original order {epoch_1.tolist()}",
+           hint="shuffle first: order = rng.permutation(m), then take the rows order[start:start + batch_size].")
+    epoch_2 = _order(_run_epoch(student_fn, m, batch_size, rng))
+    expect(not np.array_equal(epoch_1, epoch_2),
+           expected="a new order in the next epoch (same rng object, second call)",
+           got=f"the same order twice: {epoch_1.tolist()}",
+           hint="use the rng you are given and do not re-seed it inside the function; each call "
+                "should draw a fresh permutation from it.")
+
+
+CHECKS = (
+    Check("m divisible by batch_size (m=12, batch_size=4): three full batches", _case_partition(12, 4)),
+    Check("m not divisible (m=10, batch_size=4): last batch smaller, not dropped", _case_partition(10, 4)),
+    Check("stochastic gradient descent: batch_size=1 (m=5)", _case_partition(5, 1)),
+    Check("batch gradient descent: batch_size=m (m=8), one batch", _case_partition(8, 8)),
+    Check("rows of X and y stay paired (m=16, batch_size=5)", _case_rows_paired),
+    Check("same seed, same batches (m=12, batch_size=5)", _case_same_seed),
+    Check("shuffled, and a new order every epoch (m=20, batch_size=5)", _case_shuffles_each_epoch),
+)
+
+
+def check_minibatches(student_fn) -> ExerciseResult:
+    """Check a learner's ``minibatches(X, y, batch_size, rng)`` on 7 cases and return the feedback.
+
+    Put it last in a notebook cell (or ``print`` it) to see "✓ minibatches: passed 7/7", or the
+    first failing case with what was expected, what your function gave and a hint. The result's
+    ``.passed`` is True when every case passed. Wrong answers and errors are reported, never raised.
+    """
+    return run_checks("minibatches", student_fn, CHECKS)

@@ -1,0 +1,43 @@
+"""Execute notebooks top to bottom in a fresh kernel and save them with their outputs.
+
+    python tools/execute_notebooks.py notebooks/01_minibatch_gradient_descent.ipynb
+    python tools/execute_notebooks.py            # every notebook in notebooks/
+
+Run it (inside the course environment, ``.venv/bin/python``) after editing a notebook, then
+commit the result: nbval compares the committed outputs with a fresh run on every test.
+It also prints how long each notebook took.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def execute(path: Path, timeout: int = 120) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    started = time.perf_counter()
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    seconds = time.perf_counter() - started
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps would change on every run
+    notebook.metadata.get("language_info", {}).pop("version", None)
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main(paths: list[str]) -> None:
+    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    for path in notebooks:
+        print(f"{path.name}: {execute(path):.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
