@@ -49,14 +49,19 @@ def ensure_environment(extras: str = "") -> None:
     run(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", target)
 
 
+# One BLAS thread: the course's matrices are small, and several threads per process only
+# fight over the cores (and make timings noisy) when tests or notebooks run side by side.
+SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def start() -> None:
     ensure_environment()
-    run(PYTHON, "-m", "jupyterlab", "notebooks")
+    run(PYTHON, "-m", "jupyterlab", "notebooks", env={**SINGLE_THREADED, **os.environ})
 
 
 def test() -> int:
     ensure_environment("test")
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env = {**os.environ, **SINGLE_THREADED, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     print("+", "python", " ".join(PYTEST_ARGS), flush=True)
     return subprocess.run([str(PYTHON), *PYTEST_ARGS], cwd=ROOT, env=env).returncode
 

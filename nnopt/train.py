@@ -82,7 +82,7 @@ def _evaluate(model, X, y) -> tuple[float, float]:
     return loss, accuracy
 
 
-def _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer):
+def _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, max_iterations, max_seconds):
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive whole number, got {epochs!r}.")
     if scheduler_unit not in SCHEDULER_UNITS:
@@ -92,6 +92,9 @@ def _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer):
         )
     if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
         raise ValueError("the scheduler is attached to a different optimizer than the one passed to fit.")
+    for name, limit in (("max_iterations", max_iterations), ("max_seconds", max_seconds)):
+        if limit is not None and (isinstance(limit, bool) or not limit > 0):
+            raise ValueError(f"{name} must be positive or None, got {limit!r}.")
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
         raise TypeError("validation must be a pair (X_val, y_val) or None.")
 
@@ -125,6 +128,8 @@ def fit(
     scheduler_unit: str = "epoch",
     callbacks=(),
     shuffle: bool = True,
+    max_iterations: int | None = None,
+    max_seconds: float | None = None,
 ) -> History:
     """Train ``model`` with ``optimizer`` on ``(X, y)`` in mini-batches; return a :class:`History`.
 
@@ -147,6 +152,9 @@ def fit(
         Objects with ``on_iteration_end(history)`` and/or ``on_epoch_end(history)`` methods
         (a plain function counts as ``on_epoch_end``). Returning ``True``, or raising
         :class:`StopTraining`, ends training early.
+    max_iterations, max_seconds
+        Stop after this many optimizer steps, or once this much training time has passed,
+        even in the middle of an epoch (useful to compare batch sizes on equal terms).
 
     Raises
     ------
@@ -154,59 +162,94 @@ def fit(
         When a mini-batch loss is NaN or infinite. The message names the epoch, iteration and
         learning rate; ``error.history`` keeps everything recorded before.
     """
-    _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer)
+    _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, max_iterations, max_seconds)
     X = np.asarray(X)
     y = np.asarray(y)
     if batch_size is None:
         batch_size = len(X)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    plateau = scheduler is not None and _is_plateau_scheduler(scheduler)
     history = History(iterations_per_epoch=math.ceil(len(X) / batch_size) if batch_size else 0)
-    training_seconds = 0.0
-
-    try:
-        for epoch in range(1, epochs + 1):
-            for X_batch, y_batch in minibatches(X, y, batch_size, rng, shuffle=shuffle):
-                started = time.perf_counter()
-                loss = float(model.loss(X_batch, y_batch))
-                if not math.isfinite(loss):
-                    lr = optimizer.param_groups[0]["lr"]
-                    raise TrainingDiverged(
-                        f"training diverged: the loss became {loss} at epoch {epoch}, iteration "
-                        f"{history.iterations + 1} (learning rate {lr:g}). Lower the learning rate "
-                        f"(try {lr / 10:g}) or clip the gradients; the history so far is on "
-                        f"error.history.",
-                        history,
-                    )
-                optimizer.zero_grad()
-                model.backward()
-                group_lrs = tuple(float(group["lr"]) for group in optimizer.param_groups)
-                optimizer.step()
-                if scheduler is not None and scheduler_unit == "iteration":
-                    scheduler.step(loss) if plateau else scheduler.step()
-                training_seconds += time.perf_counter() - started
-                history.loss.append(loss)
-                history.lr.append(group_lrs[0])
-                history.group_lrs.append(group_lrs)
-                history.time.append(training_seconds)
-                if _call(callbacks, "on_iteration_end", history):
+    loop = _TrainingLoop(model, optimizer, scheduler, scheduler_unit, callbacks, history)
+    # Overflow inside a diverging step is reported once, clearly, by the finite-loss check
+    # (or the optimizer's finite-gradient check) rather than as a stream of NumPy warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            for epoch in range(1, epochs + 1):
+                for X_batch, y_batch in minibatches(X, y, batch_size, rng, shuffle=shuffle):
+                    stop = loop.iteration(X_batch, y_batch, epoch)
+                    if stop or (max_iterations is not None and history.iterations >= max_iterations) or (
+                        max_seconds is not None and history.time[-1] >= max_seconds
+                    ):
+                        return history
+                if loop.end_of_epoch(X, y, validation):
                     return history
-
-            train_loss, train_acc = _evaluate(model, X, y)
-            history.train_loss.append(train_loss)
-            history.train_acc.append(train_acc)
-            if validation is not None:
-                val_loss, val_acc = _evaluate(model, *validation)
-                history.val_loss.append(val_loss)
-                history.val_acc.append(val_acc)
-            history.epoch_time.append(training_seconds)
-            if scheduler is not None and scheduler_unit == "epoch":
-                if plateau:
-                    scheduler.step(history.val_loss[-1] if validation is not None else train_loss)
-                else:
-                    scheduler.step()
-            if _call(callbacks, "on_epoch_end", history):
-                return history
-    except StopTraining:
-        pass
+        except StopTraining:
+            pass
     return history
+
+
+class _TrainingLoop:
+    """One iteration and one end of epoch of :func:`fit`, with the training clock.
+
+    The clock runs from the start, minus the time spent evaluating and in callbacks.
+    """
+
+    def __init__(self, model, optimizer, scheduler, scheduler_unit, callbacks, history):
+        self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
+        self.per_iteration = scheduler is not None and scheduler_unit == "iteration"
+        self.per_epoch = scheduler is not None and scheduler_unit == "epoch"
+        self.plateau = scheduler is not None and _is_plateau_scheduler(scheduler)
+        self.callbacks, self.history = callbacks, history
+        self.clock_start = time.perf_counter()
+        self.not_training = 0.0
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.clock_start - self.not_training
+
+    def iteration(self, X_batch, y_batch, epoch: int) -> bool:
+        model, optimizer, history = self.model, self.optimizer, self.history
+        loss = float(model.loss(X_batch, y_batch))
+        if not math.isfinite(loss):
+            lr = optimizer.param_groups[0]["lr"]
+            raise TrainingDiverged(
+                f"training diverged: the loss became {loss} at epoch {epoch}, iteration "
+                f"{history.iterations + 1} (learning rate {lr:g}). Lower the learning rate "
+                f"(try {lr / 10:g}) or clip the gradients; the history so far is on error.history.",
+                history,
+            )
+        optimizer.zero_grad()
+        model.backward()
+        group_lrs = tuple(float(group["lr"]) for group in optimizer.param_groups)
+        optimizer.step()
+        if self.per_iteration:
+            self.scheduler.step(loss) if self.plateau else self.scheduler.step()
+        history.loss.append(loss)
+        history.lr.append(group_lrs[0])
+        history.group_lrs.append(group_lrs)
+        history.time.append(self.seconds())
+        return self._callbacks("on_iteration_end")
+
+    def end_of_epoch(self, X, y, validation) -> bool:
+        history = self.history
+        paused = time.perf_counter()
+        history.epoch_time.append(self.seconds())
+        train_loss, train_acc = _evaluate(self.model, X, y)
+        history.train_loss.append(train_loss)
+        history.train_acc.append(train_acc)
+        if validation is not None:
+            val_loss, val_acc = _evaluate(self.model, *validation)
+            history.val_loss.append(val_loss)
+            history.val_acc.append(val_acc)
+        self.not_training += time.perf_counter() - paused
+        if self.per_epoch:
+            if self.plateau:
+                self.scheduler.step(history.val_loss[-1] if validation is not None else train_loss)
+            else:
+                self.scheduler.step()
+        return self._callbacks("on_epoch_end")
+
+    def _callbacks(self, hook: str) -> bool:
+        paused = time.perf_counter()
+        stop = _call(self.callbacks, hook, self.history)
+        self.not_training += time.perf_counter() - paused
+        return stop

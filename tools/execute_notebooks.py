@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -26,8 +27,15 @@ def execute(path: Path, timeout: int = 120) -> float:
     NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - started
-    for cell in notebook.cells:
-        cell.metadata.pop("execution", None)  # timestamps would change on every run
+    durations = []
+    for index, cell in enumerate(notebook.cells):
+        stamps = cell.metadata.pop("execution", None)  # timestamps would change on every run
+        if stamps and "iopub.status.busy" in stamps and "iopub.status.idle" in stamps:
+            busy, idle = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                          for k in ("iopub.status.busy", "iopub.status.idle"))
+            durations.append(((idle - busy).total_seconds(), index))
+    slowest = ", ".join(f"cell {i}: {d:.1f} s" for d, i in sorted(durations, reverse=True)[:3])
+    print(f"  slowest cells of {path.name}: {slowest}")
     notebook.metadata.get("language_info", {}).pop("version", None)
     nbformat.write(notebook, path)
     return seconds
