@@ -1,0 +1,375 @@
+"""Run an nnopt optimizer on a 2-D test function: the path it takes, its losses, a race of several.
+
+The point θ = (x, y) is one :class:`~nnopt.parameter.Parameter` of shape ``(2,)``, and the
+optimizer is the same class that trains the network, built by a factory such as
+``lambda params: nnopt.optim.Adam(params, lr=0.1)``. Each step does::
+
+    g = ∇f(θ) + σ ξ,  ξ ~ N(0, I₂)       (σ = grad_noise, from a seeded Generator; 0 by default)
+    g ← g · min(1, c / ‖g‖)              (only with clip_norm=c: clipping by the global norm)
+    θ.grad = g;  optimizer.step();  scheduler.step()  (if a scheduler_factory was given)
+
+Divergence: a run whose point becomes non-finite or leaves the box |x|, |y| <= ``bound``
+(1e6) stops there. By default the result is kept, truncated, with ``diverged=True`` and a
+:class:`DivergenceWarning` (friendlier in a plot than an error); ``on_divergence="raise"``
+raises :class:`TrajectoryDiverged` instead, ``"ignore"`` only sets the flag.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..parameter import Parameter
+from .base import Function2D, _as_points
+from .registry import get_function
+
+ON_DIVERGENCE = ("warn", "raise", "ignore")
+DEFAULT_BOUND = 1e6
+
+
+class DivergenceWarning(UserWarning):
+    """A trajectory left the finite region (non-finite or beyond ``bound``) and was truncated."""
+
+
+class TrajectoryDiverged(FloatingPointError):
+    """Raised by :func:`trajectory` with ``on_divergence="raise"``; ``result`` holds the truncated run."""
+
+    def __init__(self, message: str, result: Trajectory):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class Trajectory:
+    """One optimizer's run on one function.
+
+    ``path`` has shape ``(n + 1, 2)``: the start, then the point after each of the n steps taken
+    (n = ``steps`` unless the run diverged). ``losses[t] = f(path[t])`` and
+    ``grad_norms[t] = ‖∇f(path[t])‖`` (the true gradient, without noise). ``label`` names the
+    run (by default the optimizer and its hyperparameters, e.g. ``"Adam (lr=0.1)"``);
+    ``optimizer`` is the class name and ``family`` the style key for colours (``"Nesterov"``
+    for ``SGD(nesterov=True)``, ``"Momentum"`` for SGD with momentum, ``"AMSGrad"`` for
+    ``Adam(amsgrad=True)``). ``diverged_at`` is the step at which a diverged run stopped.
+    ``info`` records ``x0``, ``grad_noise``, ``clip_norm`` and the function's
+    ``minimum_value`` f* (None when it has no known minimum).
+    """
+
+    path: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    label: str
+    optimizer: str
+    family: str
+    hyperparameters: dict[str, Any]
+    function: str
+    steps: int
+    diverged: bool = False
+    diverged_at: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last point of the path."""
+        return self.path[-1]
+
+    @property
+    def steps_taken(self) -> int:
+        return len(self.path) - 1
+
+    def __repr__(self) -> str:
+        state = f"diverged at step {self.diverged_at}" if self.diverged else f"f = {self.losses[-1]:.4g}"
+        return (
+            f"Trajectory({self.label!r} on {self.function}, {self.steps_taken} steps, "
+            f"end ({self.final[0]:.4g}, {self.final[1]:.4g}), {state})"
+        )
+
+
+# -- naming optimizers ---------------------------------------------------------------------
+def optimizer_family(optimizer) -> str:
+    """The style key of an optimizer: its class name, refined by the flags that change the method.
+
+    ``SGD`` with ``nesterov=True`` is ``"Nesterov"``, with ``momentum > 0`` ``"Momentum"``;
+    ``Adam``/``AdamW`` with ``amsgrad=True`` is ``"AMSGrad"``.
+    """
+    name = type(optimizer).__name__
+    group = optimizer.param_groups[0]
+    if name == "SGD":
+        if group.get("nesterov"):
+            return "Nesterov"
+        if group.get("momentum", 0) > 0:
+            return "Momentum"
+    if name == "Momentum" and group.get("nesterov"):
+        return "Nesterov"
+    if name in ("Adam", "AdamW") and group.get("amsgrad"):
+        return "AMSGrad"
+    return name
+
+
+def _format_value(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return f"{value:g}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_format_value(v) for v in value) + ")"
+    return repr(value)
+
+
+def optimizer_hyperparameters(optimizer) -> dict[str, Any]:
+    """The first parameter group's hyperparameters (everything but ``params``)."""
+    return {key: value for key, value in optimizer.param_groups[0].items() if key != "params"}
+
+
+def describe_optimizer(optimizer) -> str:
+    """A legend label: class name, the learning rate and every hyperparameter not at its default.
+
+    >>> describe_optimizer(SGD([Parameter([0.0, 0.0])], lr=0.1, momentum=0.9))  # doctest: +SKIP
+    'SGD (lr=0.1, momentum=0.9)'
+    """
+    hyperparameters = optimizer_hyperparameters(optimizer)
+    try:
+        signature = inspect.signature(type(optimizer).__init__).parameters
+    except (TypeError, ValueError):
+        signature = {}
+    shown = []
+    for key, value in hyperparameters.items():
+        if key not in signature and key != "lr":
+            continue  # bookkeeping added later, e.g. a scheduler's "initial_lr"
+        default = signature[key].default if key in signature else inspect.Parameter.empty
+        if key == "lr" or default is inspect.Parameter.empty or not _equal(value, default):
+            shown.append(f"{key}={_format_value(value)}")
+    name = type(optimizer).__name__
+    return f"{name} ({', '.join(shown)})" if shown else name
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(np.all(np.asarray(a) == np.asarray(b)))
+    except (TypeError, ValueError):
+        return a == b
+
+
+# name -> (class name in nnopt.optim, preset hyperparameters)
+_OPTIMIZER_ALIASES = {
+    "gd": ("SGD", {}),
+    "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}),
+    "amsgrad": ("Adam", {"amsgrad": True}),
+}
+
+
+def _optim_module():
+    try:
+        return importlib.import_module("nnopt.optim")
+    except ImportError as error:  # pragma: no cover - only while nnopt.optim is being written
+        raise ImportError(f"nnopt.optim could not be imported ({error}).") from error
+
+
+def make_factory(name: str, **hyperparameters) -> Callable[[list[Parameter]], Any]:
+    """A factory ``params -> optimizer`` for the nnopt.optim class called ``name`` (any case).
+
+    Besides the class names (``"SGD"``, ``"Momentum"``, ``"Adam"``, ...) it knows
+    ``"GD"`` (SGD), ``"Nesterov"`` (SGD with momentum=0.9, nesterov=True) and ``"AMSGrad"``
+    (Adam with amsgrad=True). The hyperparameters are checked at once by building the
+    optimizer on a throw-away point, so a bad value fails here, not in the middle of a race.
+
+    >>> race({"SGD": make_factory("SGD", lr=1e-3), "Adam": make_factory("Adam", lr=0.1)}, "rosenbrock")  # doctest: +SKIP
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be an optimizer name (str), got {name!r}.")
+    optim = _optim_module()
+    key = name.strip().lower()
+    class_name, preset = _OPTIMIZER_ALIASES.get(key, (name.strip(), {}))
+    available = {
+        attribute.lower(): attribute
+        for attribute in dir(optim)
+        if isinstance(getattr(optim, attribute), type) and hasattr(getattr(optim, attribute), "step")
+        and attribute != "Optimizer"
+    }
+    if class_name.lower() not in available:
+        valid = sorted(set(available.values()) | {"GD", "Nesterov", "AMSGrad"}, key=str.lower)
+        raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(valid)}.")
+    cls = getattr(optim, available[class_name.lower()])
+    options = {**preset, **hyperparameters}
+    cls([Parameter(np.zeros(2))], **options)  # fail early on bad hyperparameters
+
+    def factory(params):
+        return cls(params, **options)
+
+    factory.__name__ = f"make_{cls.__name__}"
+    factory.__qualname__ = factory.__name__
+    return factory
+
+
+# -- running -------------------------------------------------------------------------------
+def _check_count(argument: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{argument} must be a whole number >= 0, got {value!r}.")
+    return int(value)
+
+
+def _check_non_negative(argument: str, value, allow_none: bool = False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{argument} must be a number, got {value!r}.")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{argument} must be a finite number >= 0, got {value!r}.")
+    return float(value)
+
+
+def trajectory(
+    optimizer_factory: Callable[[list[Parameter]], Any],
+    function: str | Function2D,
+    x0=None,
+    steps: int = 100,
+    *,
+    grad_noise: float = 0.0,
+    seed: int | np.random.Generator = 0,
+    clip_norm: float | None = None,
+    scheduler_factory: Callable[[Any], Any] | None = None,
+    label: str | None = None,
+    on_divergence: str = "warn",
+    bound: float = DEFAULT_BOUND,
+) -> Trajectory:
+    """Run ``steps`` optimizer steps on ``function`` from ``x0``; return a :class:`Trajectory`.
+
+    Parameters
+    ----------
+    optimizer_factory
+        ``params -> optimizer``, e.g. ``lambda params: nnopt.optim.Adam(params, lr=0.1)`` or
+        :func:`make_factory`; it receives ``[θ]``, one Parameter of shape ``(2,)``.
+    function
+        A :class:`Function2D` or a registry name (``"rosenbrock"``, ...).
+    x0
+        The start, shape ``(2,)``; ``function.start`` by default.
+    grad_noise
+        σ of the Gaussian noise added to each gradient, ``g = ∇f + σ ξ`` (mimics mini-batch
+        noise); drawn from ``numpy.random.default_rng(seed)``.
+    clip_norm
+        If given, the (noisy) gradient is rescaled to norm at most ``clip_norm``.
+    scheduler_factory
+        ``optimizer -> scheduler``, e.g. ``lambda opt: StepLR(opt, 20, 0.5)``;
+        ``scheduler.step()`` runs after every optimizer step.
+    label
+        The run's name; by default :func:`describe_optimizer` (e.g. ``"Adam (lr=0.1)"``).
+    on_divergence
+        ``"warn"`` (truncate, flag, :class:`DivergenceWarning`), ``"raise"``
+        (:class:`TrajectoryDiverged`) or ``"ignore"`` (truncate and flag silently).
+    bound
+        A point with |x| or |y| above ``bound`` counts as diverged (default 1e6).
+    """
+    function = get_function(function)
+    steps = _check_count("steps", steps)
+    grad_noise = _check_non_negative("grad_noise", grad_noise)
+    clip_norm = _check_non_negative("clip_norm", clip_norm, allow_none=True)
+    if clip_norm == 0.0:
+        raise ValueError("clip_norm must be > 0 (the largest gradient norm allowed), or None to not clip; got 0.")
+    bound = _check_non_negative("bound", bound)
+    if bound == 0.0:
+        raise ValueError("bound must be > 0 (the largest |x| or |y| a run may reach), got 0.")
+    if on_divergence not in ON_DIVERGENCE:
+        raise ValueError(f"on_divergence must be one of {ON_DIVERGENCE}, got {on_divergence!r}.")
+    if not callable(optimizer_factory):
+        raise TypeError(
+            "optimizer_factory must be a callable params -> optimizer, e.g. "
+            f"lambda params: nnopt.optim.Adam(params, lr=0.1); got {optimizer_factory!r}."
+        )
+    start = _as_points(function.start if x0 is None else x0, "x0")
+    if start.shape != (2,) or not np.all(np.isfinite(start)):
+        raise ValueError(f"x0 must be one finite point (x, y) of shape (2,), got {x0!r}.")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    theta = Parameter(start.copy(), name="θ")
+    optimizer = optimizer_factory([theta])
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "param_groups")):
+        raise TypeError(
+            f"optimizer_factory must return an optimizer (with step() and param_groups), got {optimizer!r}."
+        )
+    scheduler = scheduler_factory(optimizer) if scheduler_factory is not None else None
+    hyperparameters = optimizer_hyperparameters(optimizer)
+    label = describe_optimizer(optimizer) if label is None else str(label)
+
+    path = np.empty((steps + 1, 2))
+    path[0] = start
+    diverged_at = None
+    for t in range(1, steps + 1):
+        gradient = function.grad(theta.value)
+        if grad_noise > 0:
+            gradient += grad_noise * rng.standard_normal(2)
+        if clip_norm is not None:
+            norm = math.hypot(gradient[0], gradient[1])
+            if norm > clip_norm:
+                gradient *= clip_norm / norm
+        theta.grad[...] = gradient
+        # Overflow here is caught by the check below, and reported once as divergence.
+        with np.errstate(over="ignore", invalid="ignore"):
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+        if not (np.all(np.isfinite(theta.value)) and np.max(np.abs(theta.value)) <= bound):
+            diverged_at = t
+            break
+        path[t] = theta.value
+
+    path = path[: (diverged_at if diverged_at is not None else steps + 1)].copy()
+    result = Trajectory(
+        path=path,
+        losses=function.value(path),
+        grad_norms=np.linalg.norm(function.grad(path), axis=1),
+        label=label,
+        optimizer=type(optimizer).__name__,
+        family=optimizer_family(optimizer),
+        hyperparameters=hyperparameters,
+        function=function.name,
+        steps=steps,
+        diverged=diverged_at is not None,
+        diverged_at=diverged_at,
+        info={"x0": start.copy(), "grad_noise": grad_noise, "clip_norm": clip_norm,
+              "minimum_value": function.minimum_value},
+    )
+    if result.diverged and on_divergence != "ignore":
+        message = (
+            f"{label} diverged on {function.name} at step {diverged_at}: the point became non-finite "
+            f"or left |x|, |y| <= {bound:g}; the path stops at step {diverged_at - 1}. "
+            f"Try a smaller learning rate."
+        )
+        if on_divergence == "raise":
+            raise TrajectoryDiverged(message, result)
+        warnings.warn(message, DivergenceWarning, stacklevel=2)
+    return result
+
+
+def race(
+    factories: Mapping[str, Callable[[list[Parameter]], Any]],
+    function: str | Function2D,
+    x0=None,
+    steps: int = 100,
+    **options,
+) -> dict[str, Trajectory]:
+    """Run several optimizers from the same start: ``{label: factory}`` -> ``{label: Trajectory}``.
+
+    Every run gets the same ``x0``, ``steps`` and ``options`` (those of :func:`trajectory`),
+    including the same noise ``seed``, so with ``grad_noise > 0`` and an int seed all
+    optimizers see the same sequence of noise draws ξ (a fair race); a ``Generator`` passed
+    as ``seed`` is shared, so each run continues its stream instead. The dict keys become the
+    runs' labels.
+    """
+    if not isinstance(factories, Mapping) or not factories:
+        raise TypeError(
+            "factories must be a non-empty dict {label: factory}, e.g. "
+            "{'Adam': lambda params: nnopt.optim.Adam(params, lr=0.1)}; got "
+            f"{factories!r}."
+        )
+    if "label" in options:
+        raise TypeError("race takes its labels from the keys of factories; do not pass label=.")
+    function = get_function(function)
+    return {
+        str(label): trajectory(factory, function, x0, steps, label=str(label), **options)
+        for label, factory in factories.items()
+    }
