@@ -56,7 +56,8 @@ SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM
 
 def start() -> None:
     ensure_environment()
-    run(PYTHON, "-m", "jupyterlab", "notebooks", env={**SINGLE_THREADED, **os.environ})
+    extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container
+    run(PYTHON, "-m", "jupyterlab", "notebooks", *extra, env={**SINGLE_THREADED, **os.environ})
 
 
 def test() -> int:

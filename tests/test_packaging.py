@@ -45,7 +45,11 @@ def test_no_deep_learning_framework_in_the_course_dependencies():
 
 
 def test_import_nnopt_does_not_load_plotting_or_widgets():
-    code = "import sys, nnopt; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch') if m in sys.modules))"
+    code = (
+        "import sys, nnopt, nnopt.nn, nnopt.data, nnopt.optim, nnopt.schedules, nnopt.landscapes, nnopt.train, "
+        "nnopt.exercises, nnopt.widgets; "
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
