@@ -24,7 +24,9 @@ def execute(path: Path, timeout: int = 120) -> float:
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     started = time.perf_counter()
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+    # Widget state is not stored: every widget cell has a static figure beside it, and the state
+    # of an interact() widget is useless without a kernel (it only bloats the file).
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - started
     durations = []
