@@ -39,6 +39,7 @@ def execute(path: Path, timeout: int = 120) -> float:
     slowest = ", ".join(f"cell {i}: {d:.1f} s" for d, i in sorted(durations, reverse=True)[:3])
     print(f"  slowest cells of {path.name}: {slowest}")
     notebook.metadata.get("language_info", {}).pop("version", None)
+    notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
     return seconds
 
