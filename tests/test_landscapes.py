@@ -259,9 +259,11 @@ def test_gradient_noise_is_seeded_and_clipping_caps_the_step():
     np.testing.assert_array_equal(run.path, again.path)
     other = trajectory(lambda params: SGD(params, lr=0.1), f, steps=3, grad_noise=0.5, seed=8)
     assert not np.allclose(run.path, other.path)
-    # ‖∇f(-1.2, 1)‖ = ‖(-215.6, -88)‖ ≈ 232.9 > 1, so the first step has length lr · 1 = 0.01
+    # ‖∇f(-1.2, 1)‖ = ‖(-215.6, -88)‖ = 232.87 > 1, so the gradient is scaled by 1 / (232.87 + 1e-6)
+    # (torch's clip_grad_norm_) and the first step has length 0.01 · 232.87 / (232.87 + 1e-6)
     clipped = trajectory(lambda params: SGD(params, lr=0.01), "rosenbrock", steps=1, clip_norm=1.0)
-    assert np.linalg.norm(clipped.path[1] - clipped.path[0]) == pytest.approx(0.01, rel=1e-12)
+    norm = np.hypot(215.6, 88.0)
+    assert np.linalg.norm(clipped.path[1] - clipped.path[0]) == pytest.approx(0.01 * norm / (norm + 1e-6), rel=1e-12)
 
 
 def test_a_scheduler_is_stepped_after_every_step():

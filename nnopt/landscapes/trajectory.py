@@ -5,7 +5,8 @@ optimizer is the same class that trains the network, built by a factory such as
 ``lambda params: nnopt.optim.Adam(params, lr=0.1)``. Each step does::
 
     g = ∇f(θ) + σ ξ,  ξ ~ N(0, I₂)       (σ = grad_noise, from a seeded Generator; 0 by default)
-    g ← g · min(1, c / ‖g‖)              (only with clip_norm=c: clipping by the global norm)
+    g ← g · min(1, c / (‖g‖ + 1e-6))     (only with clip_norm=c: nnopt.optim.clip_grad_norm_,
+                                          the same numbers as torch.nn.utils.clip_grad_norm_)
     θ.grad = g;  optimizer.step();  scheduler.step()  (if a scheduler_factory was given)
 
 Divergence: a run whose point becomes non-finite or leaves the box |x|, |y| <= ``bound``
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..optim.clip import clip_grad_norm_
 from ..parameter import Parameter
 from .base import Function2D, _as_points
 from .registry import get_function
@@ -302,11 +304,9 @@ def trajectory(
         gradient = function.grad(theta.value)
         if grad_noise > 0:
             gradient += grad_noise * rng.standard_normal(2)
-        if clip_norm is not None:
-            norm = math.hypot(gradient[0], gradient[1])
-            if norm > clip_norm:
-                gradient *= clip_norm / norm
         theta.grad[...] = gradient
+        if clip_norm is not None:
+            clip_grad_norm_([theta], clip_norm)
         # Overflow here is caught by the check below, and reported once as divergence.
         with np.errstate(over="ignore", invalid="ignore"):
             optimizer.step()
