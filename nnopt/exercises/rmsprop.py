@@ -1,0 +1,234 @@
+r"""Checker for the exercise "write one RMSProp step ``rmsprop_step(theta, s, grad, lr, alpha, eps)``" (notebook 4).
+
+The learner's function takes the parameters ``theta``, the running average of squared gradients
+``s`` (one entry per parameter), the gradient ``grad`` at ``theta`` and the hyperparameters, and
+returns the pair ``(theta_new, s_new)`` of PyTorch's RMSProp (``torch.optim.RMSprop`` and
+:class:`nnopt.optim.RMSprop` without momentum, centering or weight decay):
+
+.. math::
+
+    s_t = \alpha\, s_{t-1} + (1 - \alpha)\, g_t^2, \qquad
+    \theta_t = \theta_{t-1} - \mathrm{lr}\,\frac{g_t}{\sqrt{s_t} + \varepsilon}
+
+elementwise, with ε *outside* the square root and the *new* average :math:`s_t` in the step.
+Returning new arrays or updating ``theta`` and ``s`` in place and returning them are both fine:
+every call gets fresh copies. Answers are compared with a relative tolerance of 1e-7.
+
+When an answer is wrong, the checker recomputes the usual mistakes on the same case (ε inside the
+root, no ``(1 − α)``, ``g`` instead of ``g²``, the old ``s`` in the step, ``α`` and ``1 − α``
+swapped, no root, the wrong sign, no ``lr``, the pair in the wrong order) and, when one of them
+reproduces the learner's numbers, names it in the hint.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..optim.rmsprop import RMSprop
+from ..parameter import Parameter
+from .feedback import Check, ExerciseResult, expect, run_checks
+
+__all__ = ["check_rmsprop_step"]
+
+RTOL, ATOL = 1e-7, 1e-12
+GENERIC_HINT = ("first the average, s = alpha * s + (1 - alpha) * grad**2; then the step with the NEW s, "
+                "theta = theta - lr * grad / (np.sqrt(s) + eps); return theta, s.")
+
+
+# ---------- the usual mistakes, recomputed so that a wrong answer can be recognised ----------
+
+def _right(theta, s, grad, lr, alpha, eps):
+    s_new = alpha * s + (1 - alpha) * grad**2
+    return theta - lr * grad / (np.sqrt(s_new) + eps), s_new
+
+
+def _mistakes(theta, s, grad, lr, alpha, eps) -> list[tuple[tuple[np.ndarray, np.ndarray], str]]:
+    """((theta, s) it returns, hint) for each usual mistake, computed on this case."""
+    s_right = alpha * s + (1 - alpha) * grad**2
+    theta_right = theta - lr * grad / (np.sqrt(s_right) + eps)
+    with np.errstate(all="ignore"):
+        s_unweighted = alpha * s + grad**2
+        s_linear = alpha * s + (1 - alpha) * grad
+        s_swapped = (1 - alpha) * s + alpha * grad**2
+        return [
+            ((theta - lr * grad / np.sqrt(s_right + eps), s_right),
+             "eps belongs outside the square root in the torch form: divide by (np.sqrt(s) + eps), not by "
+             "np.sqrt(s + eps). (Inside is the TF1/Keras form; it is not the same, and the difference is "
+             "large when s is small.)"),
+            ((theta - lr * grad / (np.sqrt(s_unweighted) + eps), s_unweighted),
+             "the new squared gradient enters with weight (1 - alpha): s = alpha * s + (1 - alpha) * grad**2. "
+             "Without (1 - alpha) s is not an average: it grows to about 1/(1 - alpha) times g**2."),
+            ((theta - lr * grad / (np.sqrt(s_linear) + eps), s_linear),
+             "average the SQUARED gradient, (1 - alpha) * grad**2: s estimates the mean of g**2, which is never "
+             "negative; with grad itself s can go negative and its square root is nan."),
+            ((theta - lr * grad / (np.sqrt(s) + eps), s_right),
+             "update s first and use the NEW s in the step: the step divides by sqrt(s_t), which already "
+             "contains the current g**2. With the old s, the very first step (s = 0) divides by eps alone "
+             "and is enormous."),
+            ((theta - lr * grad / (np.sqrt(s_swapped) + eps), s_swapped),
+             "alpha and (1 - alpha) are swapped: alpha multiplies the OLD average (alpha = 0.99 keeps 99 % of "
+             "it), the new grad**2 gets (1 - alpha)."),
+            ((theta - lr * grad / (s_right + eps), s_right),
+             "divide by the square ROOT of s: np.sqrt(s) + eps. s is in units of g**2; its root brings it "
+             "back to the units of g, so that the step is about lr in size."),
+            ((theta + lr * grad / (np.sqrt(s_right) + eps), s_right),
+             "step against the gradient: theta - lr * grad / (...), with a minus."),
+            ((theta - grad / (np.sqrt(s_right) + eps), s_right),
+             "multiply the step by the learning rate lr."),
+            ((s_right, theta_right),
+             "return the pair in the order (theta, s): return theta_new, s_new."),
+        ]
+
+
+# ---------- calling the learner's function ----------
+
+def _fmt(values) -> str:
+    values = np.asarray(values, dtype=float).ravel()
+    shown = ", ".join(f"{v:.7g}" for v in values[:6])
+    return f"[{shown}{', ...' if values.size > 6 else ''}]"
+
+
+def _call(student_fn: Callable, theta, s, grad, lr, alpha, eps) -> tuple[np.ndarray, np.ndarray]:
+    """Call the learner's function on copies; check it returns two float arrays shaped like theta."""
+    shape = np.shape(theta)
+    with np.errstate(all="ignore"):  # a nan from a wrong formula is explained by the hint, not by a warning
+        result = student_fn(np.array(theta, dtype=float), np.array(s, dtype=float), np.array(grad, dtype=float),
+                            lr, alpha, eps)
+    expect(result is not None, expected="the pair (theta_new, s_new)", got="None",
+           hint="end the function with `return theta, s`; printing is not returning.")
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           expected="the pair (theta_new, s_new)",
+           got=(f"one array of shape {np.shape(result)}" if isinstance(result, np.ndarray)
+                else f"{type(result).__name__}" + (f" of length {len(result)}" if hasattr(result, "__len__") else "")),
+           hint="return both the new parameters and the new average: `return theta, s` "
+                "(the caller needs s for the next step).")
+    arrays = []
+    for name, value in zip(("theta_new", "s_new"), result):
+        array = np.asarray(value)
+        expect(array.dtype.kind in "biuf", expected=f"{name} an array of numbers",
+               got=f"{name} of type {type(value).__name__} (dtype {array.dtype})",
+               hint="return NumPy arrays, e.g. `return theta, s`.")
+        expect(array.shape == shape, expected=f"{name} of shape {shape}, like theta",
+               got=f"{name} of shape {array.shape}",
+               hint="work elementwise (grad**2, np.sqrt(s), ...): every parameter has its own average; "
+                    "do not sum or average over the parameters.")
+        arrays.append(array.astype(float))
+    return arrays[0], arrays[1]
+
+
+def _close(a, b) -> bool:
+    return np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
+
+
+def _expect_step(student_fn: Callable, theta, s, grad, lr, alpha, eps, expected=None) -> None:
+    """Compare one call with the right answer (``expected`` when given by hand) and name the mistake."""
+    theta, s, grad = (np.asarray(a, dtype=float) for a in (theta, s, grad))
+    theta_right, s_right = _right(theta, s, grad, lr, alpha, eps) if expected is None else expected
+    got_theta, got_s = _call(student_fn, theta, s, grad, lr, alpha, eps)
+    if _close(got_theta, theta_right) and _close(got_s, s_right):
+        return
+    hint = next((text for (theta_m, s_m), text in _mistakes(theta, s, grad, lr, alpha, eps)
+                 if _close(got_theta, theta_m) and _close(got_s, s_m)), None)
+    if hint is None:
+        if not (np.all(np.isfinite(got_theta)) and np.all(np.isfinite(got_s))):
+            hint = ("your result contains nan or inf: s must stay >= 0 (average grad**2, not grad) and the "
+                    "step divides by np.sqrt(s) + eps, never by s or sqrt(s) alone.")
+        elif _close(got_s, s_right):
+            hint = ("s is right; the step is not: theta = theta - lr * grad / (np.sqrt(s) + eps), with the "
+                    "new s, eps outside the root, and the lr and eps you are given (not fixed numbers).")
+        else:
+            hint = GENERIC_HINT
+    which = "theta_new" if _close(got_s, s_right) else "s_new"
+    expected_text = f"theta_new = {_fmt(theta_right)}, s_new = {_fmt(s_right)}"
+    got_text = f"theta_new = {_fmt(got_theta)}, s_new = {_fmt(got_s)}  ({which} differs)"
+    expect(False, expected=expected_text, got=got_text, hint=hint)
+
+
+# ---------- the cases ----------
+
+def _case_first_step(student_fn) -> None:
+    # s starts at 0, alpha = 0.9 (Hinton's and Keras' value), lr = 0.1, eps = 1e-8:
+    # s_new = 0.1·g² = [0.1·0.25, 0.1·16] = [0.025, 1.6]
+    # step  = 0.1·g/(√s_new + eps) = 0.1·g/(|g|·√0.1 + 1e-8) ≈ 0.1·sign(g)/√0.1 = ±0.316228
+    theta, s, grad = [1.0, -2.0], [0.0, 0.0], [0.5, -4.0]
+    s_new = np.array([0.025, 1.6])
+    theta_new = np.array([1.0 - 0.1 * 0.5 / (np.sqrt(0.025) + 1e-8), -2.0 + 0.1 * 4.0 / (np.sqrt(1.6) + 1e-8)])
+    _expect_step(student_fn, theta, s, grad, lr=0.1, alpha=0.9, eps=1e-8, expected=(theta_new, s_new))
+
+
+def _case_running_average(student_fn) -> None:
+    # alpha = 0.99 (torch), lr = 0.01, eps = 1e-8, an average already under way; a zero gradient
+    # leaves theta alone and only lets s decay:
+    # s_new = 0.99·[1, 0.04, 0] + 0.01·[4, 0, 0.09] = [1.03, 0.0396, 0.0009]
+    # theta_new = 0.5 − 0.01·[2/√1.03, 0, −0.3/0.03] = [0.5 − 0.0197066, 0.5, 0.6]
+    theta, s, grad = [0.5, 0.5, 0.5], [1.0, 0.04, 0.0], [2.0, 0.0, -0.3]
+    s_new = np.array([1.03, 0.0396, 0.0009])
+    theta_new = np.array([0.5 - 0.01 * 2.0 / (np.sqrt(1.03) + 1e-8), 0.5, 0.5 + 0.01 * 0.3 / (0.03 + 1e-8)])
+    _expect_step(student_fn, theta, s, grad, lr=0.01, alpha=0.99, eps=1e-8, expected=(theta_new, s_new))
+
+
+def _case_tiny_gradient(student_fn) -> None:
+    # g = ±1e-6 from s = 0, alpha = 0.99, eps = 1e-7: s_new = 0.01·1e-12 = 1e-14, √s_new = 1e-7 = eps,
+    # so the torch step is lr·1e-6/(1e-7 + 1e-7) = 0.01·5 = 0.05; eps inside the root would give
+    # lr·1e-6/√(1e-14 + 1e-7) ≈ 3.2e-5, about 1,600 times smaller.
+    theta, s, grad = [0.0, 0.0], [0.0, 0.0], [1e-6, -1e-6]
+    s_new = np.array([1e-14, 1e-14])
+    theta_new = np.array([-0.05, 0.05])
+    _expect_step(student_fn, theta, s, grad, lr=0.01, alpha=0.99, eps=1e-7, expected=(theta_new, s_new))
+
+
+def _case_matches_nnopt(student_fn) -> None:
+    # Eight steps on f(θ) = ½ Σ c·(θ − 1)², gradient c·(θ − 1), a (2, 3) array of parameters whose
+    # curvatures c span four orders of magnitude; compared with nnopt.optim.RMSprop (torch's numbers).
+    curvature = np.array([[1e-2, 1e-1, 1.0], [10.0, 100.0, 3.0]])
+    start = np.array([[3.0, -2.0, 0.5], [1.5, -0.5, 4.0]])
+    lr, alpha, eps = 0.05, 0.99, 1e-8
+    reference = Parameter(start.copy())
+    optimizer = RMSprop([reference], lr=lr, alpha=alpha, eps=eps)
+    theta, s = start.copy(), np.zeros_like(start)
+    for step in range(1, 9):
+        grad = curvature * (theta - 1.0)
+        reference.grad[...] = curvature * (reference.value - 1.0)
+        optimizer.step()
+        theta_before, s_before = theta, s
+        theta, s = _call(student_fn, theta, s, grad, lr, alpha, eps)
+        s_reference = optimizer.state[reference]["square_avg"]
+        if not (_close(theta, reference.value) and _close(s, s_reference)):
+            hint = next((text for (theta_m, s_m), text in _mistakes(theta_before, s_before, grad, lr, alpha, eps)
+                         if _close(theta, theta_m) and _close(s, s_m)),
+                        GENERIC_HINT + " Feed the returned theta and s into the next call.")
+            expect(False,
+                   expected=f"after step {step}: theta = {_fmt(reference.value)}, s = {_fmt(s_reference)}",
+                   got=f"after step {step}: theta = {_fmt(theta)}, s = {_fmt(s)}",
+                   hint=hint)
+
+
+def _case_alpha_zero(student_fn) -> None:
+    # alpha = 0 forgets everything: s = g², and the step is lr·g/(|g| + eps) ≈ lr·sign(g).
+    theta, s, grad = [0.0, 0.0, 0.0], [5.0, 5.0, 5.0], [3.0, -0.02, 400.0]
+    s_new = np.array([9.0, 4e-4, 1.6e5])
+    theta_new = -0.1 * np.array([3.0 / (3.0 + 1e-8), -0.02 / (0.02 + 1e-8), 400.0 / (400.0 + 1e-8)])
+    _expect_step(student_fn, theta, s, grad, lr=0.1, alpha=0.0, eps=1e-8, expected=(theta_new, s_new))
+
+
+CHECKS = (
+    Check("by hand: first step from s = 0 (alpha=0.9, lr=0.1): theta moves by ±0.316, s = [0.025, 1.6]",
+          _case_first_step),
+    Check("by hand: s already under way (alpha=0.99, lr=0.01), one gradient is 0", _case_running_average),
+    Check("by hand: a tiny gradient ±1e-6 (eps=1e-7): theta moves by ∓0.05", _case_tiny_gradient),
+    Check("by hand: alpha=0 keeps only the newest g², the step is about lr·sign(g)", _case_alpha_zero),
+    Check("8 steps on a (2, 3) array: same theta and s as nnopt.optim.RMSprop", _case_matches_nnopt),
+)
+
+
+def check_rmsprop_step(student_fn) -> ExerciseResult:
+    """Check a learner's ``rmsprop_step(theta, s, grad, lr, alpha, eps) -> (theta, s)`` on 5 cases.
+
+    Put it last in a notebook cell (or ``print`` it) to see "✓ rmsprop_step: passed 5/5", or the
+    first failing case with the expected and returned arrays and a hint that names the mistake
+    when it is a usual one (eps inside the root, no (1 − alpha), grad instead of grad², the old s
+    in the step, ...). ``.passed`` is True when every case passed. Wrong answers and errors are
+    reported, never raised.
+    """
+    return run_checks("rmsprop_step", student_fn, CHECKS)
