@@ -24,9 +24,7 @@ def execute(path: Path, timeout: int = 120) -> float:
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     started = time.perf_counter()
-    # Widget state is not stored: every widget cell has a static figure beside it, and the state
-    # of an interact() widget is useless without a kernel (it only bloats the file).
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=False,
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - started
     durations = []
@@ -39,6 +37,8 @@ def execute(path: Path, timeout: int = 120) -> float:
     slowest = ", ".join(f"cell {i}: {d:.1f} s" for d, i in sorted(durations, reverse=True)[:3])
     print(f"  slowest cells of {path.name}: {slowest}")
     notebook.metadata.get("language_info", {}).pop("version", None)
+    # Widget state is not kept: every widget cell has a static figure beside it, and the state of
+    # an interact() widget is useless without a kernel (it only bloats the file).
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
     return seconds
