@@ -62,7 +62,8 @@ def start() -> None:
 
 def test() -> int:
     ensure_environment("test")
-    env = {**os.environ, **SINGLE_THREADED, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    env = {**os.environ, **SINGLE_THREADED, "PYTHONHASHSEED": "0"}
+    env.pop("MPLBACKEND", None)  # the notebooks need the inline backend to show their figures
     print("+", "python", " ".join(PYTEST_ARGS), flush=True)
     return subprocess.run([str(PYTHON), *PYTEST_ARGS], cwd=ROOT, env=env).returncode
 
