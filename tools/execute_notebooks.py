@@ -9,6 +9,7 @@ It also prints how long each notebook took.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import datetime
@@ -18,6 +19,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+# One BLAS thread, as `python3 course.py test` runs them: the kernels inherit this environment.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
 
 
 def execute(path: Path, timeout: int = 120) -> float:

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..landscapes.trajectory import Trajectory
 from ._common import check_choice, new_axes, styled, styles_for
@@ -190,6 +191,8 @@ def plot_loss_curves(
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(X_AXES[x])
+    if x == "time":  # seconds come with long tick labels: fewer ticks so they never overlap
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.set_ylabel("$f - f^*$" if subtract_minimum else "loss")
     if title is not None:
         ax.set_title(title)
