@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import nnopt
+from nnopt import schedules
 from nnopt.data import make_blobs
 from nnopt.nn import mlp
 from nnopt.optim import SGD
@@ -119,3 +120,40 @@ def test_bad_arguments_are_named(problem, kwargs, message):
 
 def test_top_level_shortcuts():
     assert nnopt.fit is fit and nnopt.TrainingDiverged is TrainingDiverged
+
+
+SCHEDULERS = {
+    "StepLR": lambda o: schedules.StepLR(o, step_size=2, gamma=0.5),
+    "MultiStepLR": lambda o: schedules.MultiStepLR(o, milestones=[1, 3]),
+    "ExponentialLR": lambda o: schedules.ExponentialLR(o, gamma=0.9),
+    "CosineAnnealingLR": lambda o: schedules.CosineAnnealingLR(o, T_max=8),
+    "CosineAnnealingWarmRestarts": lambda o: schedules.CosineAnnealingWarmRestarts(o, T_0=3),
+    "CyclicLR": lambda o: schedules.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2),
+    "OneCycleLR": lambda o: schedules.OneCycleLR(o, max_lr=0.1, total_steps=16),
+    "LinearLR": lambda o: schedules.LinearLR(o, start_factor=0.1, total_iters=3),
+    "LambdaLR": lambda o: schedules.LambdaLR(o, lambda step: 1 / (1 + step)),
+    "PolynomialLR": lambda o: schedules.PolynomialLR(o, total_iters=6),
+    "SequentialLR": lambda o: schedules.SequentialLR(
+        o, [schedules.LinearLR(o, start_factor=0.1, total_iters=2), schedules.ExponentialLR(o, 0.9)], milestones=[2]),
+    "ReduceLROnPlateau": lambda o: schedules.ReduceLROnPlateau(o, patience=0, factor=0.5),
+}
+
+
+@pytest.mark.parametrize("unit", ["epoch", "iteration"])
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_fit_runs_every_scheduler_per_epoch_or_per_iteration(problem, name, unit):
+    import warnings
+
+    X, y = problem  # 50 samples, batch 25 -> 2 iterations per epoch, 8 in 4 epochs
+    model = mlp([4, 3], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = SCHEDULERS[name](optimizer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # OneCycleLR/CyclicLR per epoch warn, as they should
+        history = fit(model, optimizer, X, y, epochs=4, batch_size=25, scheduler=scheduler, scheduler_unit=unit)
+    assert history.iterations == 8
+    # the rate used by each step is the scheduler's value before it stepped
+    changes = sum(a != b for a, b in zip(history.lr, history.lr[1:]))
+    if unit == "epoch" and name != "ReduceLROnPlateau":
+        assert all(history.lr[i] == history.lr[i + 1] for i in range(0, 8, 2))  # constant within an epoch
+    assert changes >= 1 or name == "ReduceLROnPlateau"
