@@ -13,7 +13,11 @@ class Parameter:
     """An array ``value`` that training changes, with the gradient ``grad`` of the loss.
 
     ``value`` and ``grad`` always have the same shape and dtype. Optimizers update
-    ``value`` in place (``p.value -= lr * g``), so arrays held elsewhere stay in sync.
+    ``value`` in place (``p.value -= lr * g``) and layers add into ``grad`` in place, never
+    rebinding either, so arrays held elsewhere stay in sync. A model's parameters are views
+    of one buffer: :class:`~nnopt.nn.Sequential` moves the values (and the gradients) of all
+    its parameters into one flat array each, and optimizers update them in place, so the
+    whole model steps as one array.
 
     >>> p = Parameter([1.0, 2.0], name="w")
     >>> p.grad

@@ -74,9 +74,21 @@ class StopTraining(Exception):
 
 
 def _evaluate(model, X, y) -> tuple[float, float]:
-    loss = float(model.loss(X, y, training=False))
+    """Loss and accuracy (nan for regression) on ``(X, y)``.
+
+    A Sequential gives both from one forward pass; any other model needs only
+    ``loss(X, y, training=False)`` and ``accuracy(X, y)``.
+    """
+    loss_function = getattr(model, "loss_function", None)
+    if loss_function is not None and hasattr(model, "forward"):
+        output = model.forward(X, training=False)
+        loss = float(loss_function.forward(output, y, training=False))
+        accuracy_of = lambda: loss_function.accuracy(output, y)
+    else:
+        loss = float(model.loss(X, y, training=False))
+        accuracy_of = lambda: model.accuracy(X, y)
     try:
-        accuracy = float(model.accuracy(X, y))
+        accuracy = float(accuracy_of())
     except (TypeError, NotImplementedError, ValueError):
         accuracy = math.nan
     return loss, accuracy

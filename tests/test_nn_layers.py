@@ -226,3 +226,26 @@ def test_initialiser_bad_input():
         get_initializer("xavier")
     with pytest.raises(ValueError, match="scale must be a positive"):
         small_normal(2, 2, np.random.default_rng(0), scale=0.0)
+
+
+def test_relu_mask_is_in_the_input_dtype_and_reused():
+    relu = ReLU()
+    x = np.array([[-1.0, 0.0, 2.0]], dtype=np.float32)
+    np.testing.assert_array_equal(relu.forward(x), [[0.0, 0.0, 2.0]])
+    mask = relu._mask
+    assert mask.dtype == np.float32
+    relu.forward(np.array([[3.0, -4.0, 5.0]], dtype=np.float32))
+    assert relu._mask is mask                            # same shape: the array is reused
+    out = relu.backward(np.array([[10.0, 20.0, 30.0]], dtype=np.float32))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, [[10.0, 0.0, 30.0]])   # 10·[3>0], 20·[-4>0], 30·[5>0]
+
+
+def test_dense_bias_gradient_is_the_column_sum_for_any_batch_size():
+    layer = Dense(2, 3, seed=0)
+    for m in (4, 2):                                     # a new batch size rebuilds the ones vector
+        layer.b.zero_grad()
+        layer.forward(np.ones((m, 2)))
+        G = np.arange(3.0 * m).reshape(m, 3)
+        layer.backward(G)
+        np.testing.assert_array_equal(layer.b.grad, G.sum(axis=0))   # m=2: [0+3, 1+4, 2+5]

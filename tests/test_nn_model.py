@@ -276,3 +276,31 @@ def test_model_gradients_match_torch_autograd(activation):
     assert value == pytest.approx(torch_value.item(), rel=1e-13)
     for p, w in zip(model.parameters(), weights):
         np.testing.assert_allclose(p.grad, w.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_parameters_are_views_of_one_value_buffer_and_one_grad_buffer():
+    layer = Dense(2, 3, seed=0)
+    W_before = layer.W.value.copy()
+    model = Sequential([layer, ReLU(), Dense(3, 2, seed=1)], SoftmaxCrossEntropy())
+    params = model.parameters()
+    assert model._values.size == model._grads.size == model.n_params == 2 * 3 + 3 + 3 * 2 + 2
+    start = 0
+    for p in params:                                     # consecutive slices, in order
+        np.testing.assert_array_equal(model._values[start:start + p.size], p.value.ravel())
+        assert p.value.base is model._values and p.grad.base is model._grads
+        start += p.size
+    np.testing.assert_array_equal(layer.W.value, W_before)    # the initial values were copied in
+    model.loss(np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([0, 1]))
+    model.backward()
+    assert model._grads.any()
+    model.zero_grad()
+    assert not model._grads.any()
+    params[0].grad = np.ones((2, 3))                     # rebound by hand: still zeroed
+    model.zero_grad()
+    np.testing.assert_array_equal(params[0].grad, np.zeros((2, 3)))
+
+
+def test_float32_model_buffers_are_float32():
+    model = mlp([3, 4, 2], dtype=np.float32)
+    assert model._values.dtype == model._grads.dtype == np.float32
+    assert all(p.value.dtype == p.grad.dtype == np.float32 for p in model.parameters())

@@ -403,3 +403,17 @@ def test_base_class_needs_an_algorithm():
     opt = Optimizer([p], {"lr": 0.1})
     with pytest.raises(NotImplementedError):
         opt.step()
+
+
+def test_huge_finite_gradients_pass_the_finite_check_and_non_finite_ones_do_not():
+    from nnopt.optim.optimizer import _all_finite
+
+    huge = np.full(4, 1e200)                    # Σ g² = 4e400 overflows to inf: the exact check decides
+    assert _all_finite(huge)
+    assert _all_finite(np.float32([3e20, -3e20]))
+    assert not _all_finite(np.array([1.0, np.nan]))
+    assert not _all_finite(np.array([[1.0, 2.0], [3.0, -np.inf]]))
+    p = Parameter([1.0, 2.0, 3.0, 4.0])
+    p.grad[...] = huge
+    SGD([p], lr=1e-201).step()                  # θ − 1e-201·1e200 = θ − 0.1
+    np.testing.assert_allclose(p.value, [0.9, 1.9, 2.9, 3.9])

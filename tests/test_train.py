@@ -157,3 +157,20 @@ def test_fit_runs_every_scheduler_per_epoch_or_per_iteration(problem, name, unit
     if unit == "epoch" and name != "ReduceLROnPlateau":
         assert all(history.lr[i] == history.lr[i + 1] for i in range(0, 8, 2))  # constant within an epoch
     assert changes >= 1 or name == "ReduceLROnPlateau"
+
+
+def test_evaluation_takes_loss_and_accuracy_from_one_forward_pass():
+    from nnopt.train import _evaluate
+
+    model = mlp([2, 5, 3], seed=4)
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0], [0.0, 0.0]])
+    y = np.array([0, 2, 1, 1])
+    calls = []
+    forward = model.forward
+    model.forward = lambda *args, **kwargs: calls.append(1) or forward(*args, **kwargs)
+    loss, accuracy = _evaluate(model, X, y)
+    assert calls == [1]
+    model.forward = forward
+    assert loss == model.loss(X, y, training=False)
+    # accuracy = share of rows whose argmax equals y, computed here from the logits
+    assert accuracy == np.mean(np.argmax(forward(X, training=False), axis=1) == y)

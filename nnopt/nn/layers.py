@@ -124,6 +124,7 @@ class Dense(Layer):
         self.b = Parameter(zeros(self.n_out, dtype), name="b", dtype=dtype)
         self._x: np.ndarray | None = None
         self._grad_W_buffer: np.ndarray | None = None  # reused by every backward: no per-step allocation
+        self._ones = np.ones(0, dtype)                  # (m,) ones for the bias gradient, reused while m stays
 
     @classmethod
     def from_weights(cls, W, b=None, dtype=None, name: str | None = None) -> Dense:
@@ -180,7 +181,12 @@ class Dense(Layer):
             self._grad_W_buffer = np.empty_like(W.grad)
         np.matmul(x.T, grad_out, out=self._grad_W_buffer)
         W.grad += self._grad_W_buffer
-        self.b.grad += grad_out.sum(axis=0)
+        # dL/db = G.sum(axis=0), computed as the matrix product ones @ G: the same sum (as
+        # accurate), but one BLAS call, about twice as fast as NumPy's column sums.
+        ones = self._ones
+        if ones.shape[0] != x.shape[0] or ones.dtype != grad_out.dtype:
+            ones = self._ones = np.ones(x.shape[0], grad_out.dtype)
+        self.b.grad += np.matmul(ones, grad_out)
         if not compute_input_grad:
             return None
         return np.matmul(grad_out, W.value.T)
@@ -195,7 +201,9 @@ class Dense(Layer):
 class ReLU(Layer):
     """Rectified linear unit ``relu(x) = max(x, 0)``; backward ``dL/dx = dL/d out * [x > 0]``.
 
-    The derivative at exactly 0 is taken as 0, as in PyTorch.
+    The derivative at exactly 0 is taken as 0, as in PyTorch. The mask ``[x > 0]`` is kept
+    as 0.0/1.0 in the input's dtype (a boolean mask would be converted to floats by every
+    multiplication), in one array reused while the batch shape stays the same.
     """
 
     def __init__(self, name: str | None = None):
@@ -204,16 +212,18 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         x = np.asarray(x)
-        if training:
-            mask = x > 0
-            self._mask = mask
-            return np.multiply(x, mask, dtype=x.dtype)
-        return np.maximum(x, 0)
+        if not training:
+            return np.maximum(x, 0)
+        mask = self._mask
+        if mask is None or mask.shape != x.shape or mask.dtype != x.dtype:
+            mask = self._mask = np.empty_like(x)
+        np.greater(x, 0, out=mask)
+        return np.multiply(x, mask)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         if self._mask is None:
             raise self._no_cache_error()
-        return np.multiply(grad_out, self._mask, dtype=grad_out.dtype)
+        return np.multiply(grad_out, self._mask)
 
 
 class LeakyReLU(Layer):

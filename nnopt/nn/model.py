@@ -13,6 +13,7 @@ weights) using what its forward pass cached.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from numbers import Integral
 
@@ -40,6 +41,13 @@ class Sequential:
     and their Parameters get names ``"dense1.W"``, ``"dense1.b"``, ... in ``named_parameters()``.
     All Parameters share one dtype (``model.dtype``); inputs of another dtype are cast once
     on the way in, so activations and gradients stay in that dtype too.
+
+    Storage: the model's parameters are views of one buffer. At construction, ``Sequential``
+    copies every parameter value into one flat array and every gradient into another, and
+    makes each Parameter's ``value`` and ``grad`` a view of its slice (in
+    ``named_parameters()`` order). Layers and optimizers update them in place, never
+    rebinding them, so ``zero_grad`` is one ``fill(0)`` and an optimizer steps the whole model
+    as one flat array (``nnopt/optim/_flat.py``).
     """
 
     def __init__(self, layers: Iterable[Layer], loss: Loss):
@@ -82,6 +90,8 @@ class Sequential:
         if len(dtypes) > 1:
             raise TypeError(f"all layers must share one dtype, got {sorted(str(d) for d in dtypes)}.")
         self._dtype = dtypes.pop() if dtypes else np.dtype(np.float64)
+        self._values, self._grads = _share_one_buffer(self._parameters, self._dtype)
+        self._grad_views = [parameter.grad for parameter in self._parameters]
 
         # Backward stops at the first layer with parameters: nothing below it needs a gradient,
         # and that layer need not compute dL/d(input) (a matrix product saved per step).
@@ -136,8 +146,11 @@ class Sequential:
 
     def zero_grad(self) -> None:
         """Set every Parameter's gradient to zero (gradients accumulate across backward calls)."""
-        for parameter in self._parameters:
-            parameter.grad.fill(0)
+        if all(map(operator.is_, (parameter.grad for parameter in self._parameters), self._grad_views)):
+            self._grads.fill(0)                  # every gradient is a view of this buffer
+        else:                                    # someone rebound a .grad: zero each one
+            for parameter in self._parameters:
+                parameter.grad.fill(0)
 
     # ----------------------------------------------------------------- computing
     def _as_input(self, X) -> np.ndarray:
@@ -249,6 +262,22 @@ class Sequential:
         lines.append(f"  (loss): {self.loss_function!r}")
         lines.append(f")  # {self.n_params:,} parameters, {self._dtype}")
         return "\n".join(lines)
+
+
+def _share_one_buffer(parameters: list[Parameter], dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Move the parameters' values and gradients into one flat buffer each (copying them in)
+    and make every ``.value`` / ``.grad`` a view of its consecutive slice; return the buffers."""
+    total = sum(parameter.size for parameter in parameters)
+    values, grads = np.empty(total, dtype), np.empty(total, dtype)
+    start = 0
+    for parameter in parameters:
+        stop = start + parameter.size
+        value = values[start:stop].reshape(parameter.shape)
+        grad = grads[start:stop].reshape(parameter.shape)
+        value[...], grad[...] = parameter.value, parameter.grad
+        parameter.value, parameter.grad = value, grad
+        start = stop
+    return values, grads
 
 
 def _check_choice(argument: str, value, allowed: dict) -> None:

@@ -1,127 +1,94 @@
-"""One step for a whole group of small parameters at once: how ``Optimizer.step`` stays fast.
+"""One step for a whole group of parameters at once, when they share one buffer.
 
 NumPy pays about a microsecond per call, and an optimizer step is a dozen array operations
 *per parameter*. For a network of small arrays (an MLP's weights and biases) the calls, not
-the arithmetic, then dominate. For such a group the optimizer instead runs the algorithm's
-unchanged ``_update`` once, on a stand-in parameter whose
+the arithmetic, then dominate. A :class:`~nnopt.nn.Sequential` therefore keeps all its
+parameter values in one flat array and all its gradients in another, and each Parameter's
+``value`` and ``grad`` are views of them (see ``nnopt.nn.model``). When the parameters of a
+group are consecutive views that tile one contiguous slice of such a buffer, the optimizer
+runs the algorithm's unchanged ``_update`` once, on a stand-in parameter whose ``value`` and
+``grad`` *are* those two slices: no copies, a dozen whole-group operations per step.
 
-- ``grad`` is one flat copy of all the gradients (gathered at the start of the step),
-- ``value`` is a :class:`ScatteredValue`: ``value -= step`` and ``value *= factor`` are
-  applied to each real parameter in place, and reading it (the L2 term ``λ·θ``) gathers
-  the current values,
-
-and whose state is flat as well; ``optimizer.state[p]`` holds *views* of it, so
-``state[p]["exp_avg"]`` has ``p``'s shape and can be read or changed in place. A step then
-costs a dozen whole-group operations plus about two calls per parameter (gather the
-gradient, apply the step). The arithmetic is elementwise, so the numbers are bit for bit
-those of the parameter-by-parameter loop.
-
-A group is handled this way when it has at least two parameters of one dtype, all with a
-gradient, averaging at most ``FLAT_MAX_MEAN_SIZE`` values (beyond that, copying the
-gradients costs more than the calls it saves), and when the per-parameter states agree
-(same keys, same step count). Otherwise the group is stepped parameter by parameter.
+The state is flat as well; ``optimizer.state[p]`` holds *views* of it, so
+``state[p]["exp_avg"]`` has ``p``'s shape and can be read or changed in place. The
+arithmetic is elementwise, so the numbers are bit for bit those of the parameter-by-parameter
+loop, which is what runs for parameters that do not share a buffer (a 2-D point, a list of
+separate arrays), or when the per-parameter states disagree (different keys or step counts).
 """
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import numpy as np
 
-FLAT_MAX_MEAN_SIZE = 8192
+
+def _address(array: np.ndarray) -> int:
+    return array.__array_interface__["data"][0]
 
 
-class ScatteredValue:
-    """The stand-in's ``value``: the group's parameters, seen as one flat array.
+def shared_slice(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The 1-D slice of one buffer that ``arrays`` tile in order, without gaps; else None.
 
-    Supports what the algorithms do with ``param.value``: ``-=`` and ``*=`` (applied to every
-    parameter in place, from views of a flat step), and reading (``np.asarray``,
-    ``np.zeros_like``), which gathers the current values into a flat buffer.
+    Each array must be a C-contiguous view (of the buffer's dtype) of the same 1-D buffer,
+    starting where the previous one ends.
     """
-
-    __slots__ = ("_params", "_bounds", "_shapes", "_gathered", "_known_views")
-
-    def __init__(self, params: list, bounds: list, shapes: list, gathered: np.ndarray,
-                 known: list[np.ndarray]):
-        self._params, self._bounds, self._shapes, self._gathered = params, bounds, shapes, gathered
-        self._known_views = {id(flat): (flat, self._views(flat)) for flat in [gathered, *known]}
-
-    def _views(self, flat: np.ndarray) -> list[np.ndarray]:
-        return [flat[start:stop].reshape(shape) for (start, stop), shape in zip(self._bounds, self._shapes)]
-
-    def _views_of(self, flat: np.ndarray) -> list[np.ndarray]:
-        known = self._known_views.get(id(flat))
-        return known[1] if known is not None and known[0] is flat else self._views(flat)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self._gathered.shape
-
-    @property
-    def dtype(self):
-        return self._gathered.dtype
-
-    def __isub__(self, step: np.ndarray) -> ScatteredValue:
-        for param, part in zip(self._params, self._views_of(step)):
-            param.value -= part
-        return self
-
-    def __imul__(self, factor: float) -> ScatteredValue:
-        for param in self._params:
-            param.value *= factor
-        return self
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        for param, part in zip(self._params, self._views_of(self._gathered)):
-            np.copyto(part, param.value)
-        if dtype is not None and np.dtype(dtype) != self._gathered.dtype:
-            return self._gathered.astype(dtype)
-        return self._gathered.copy() if copy else self._gathered
+    buffer = arrays[0].base
+    if not isinstance(buffer, np.ndarray) or buffer.ndim != 1 or not buffer.flags.c_contiguous:
+        return None
+    end = start = _address(arrays[0])
+    for array in arrays:
+        if (array.base is not buffer or array.dtype != buffer.dtype
+                or not array.flags.c_contiguous or _address(array) != end):
+            return None
+        end += array.nbytes
+    first = (start - _address(buffer)) // buffer.itemsize
+    return buffer[first:first + (end - start) // buffer.itemsize]
 
 
 class FlatParameter:
-    """The stand-in: one flat ``value`` and ``grad`` for a whole group."""
+    """The stand-in: ``value`` and ``grad`` are the group's flat slices."""
 
     __slots__ = ("value", "grad", "name")
 
-    def __init__(self, value: ScatteredValue, grad: np.ndarray):
+    def __init__(self, value: np.ndarray, grad: np.ndarray):
         self.value, self.grad, self.name = value, grad, "flat group"
 
 
 class FlatGroup:
-    """Flat buffers for one parameter group, and the views that tie them to the parameters."""
+    """A parameter group whose values and gradients tile one flat slice each, and its flat state."""
 
-    def __init__(self, params: list, n_work_arrays: int):
+    @classmethod
+    def of(cls, params: list, n_work_arrays: int) -> FlatGroup | None:
+        """The flat view of ``params``, or None when their arrays do not share buffers."""
+        if len(params) < 2 or any(p.grad is None for p in params):
+            return None
+        values = shared_slice([p.value for p in params])
+        grads = shared_slice([p.grad for p in params])
+        if (values is None or grads is None or values.base is grads.base
+                or values.shape != grads.shape or values.dtype != grads.dtype):
+            return None
+        return cls(params, values, grads, n_work_arrays)
+
+    def __init__(self, params: list, values: np.ndarray, grads: np.ndarray, n_work_arrays: int):
         self.params = list(params)
-        dtypes = {p.value.dtype for p in params}
-        sizes = [p.value.size for p in params]
-        self.enabled = (len(params) >= 2 and len(dtypes) == 1
-                        and sum(sizes) <= FLAT_MAX_MEAN_SIZE * len(params))
-        if not self.enabled:
-            return
-        dtype = dtypes.pop()
+        self.arrays = [(p.value, p.grad) for p in params]   # to notice a rebound value or grad
+        self.param = FlatParameter(values, grads)
+        self.work = [np.empty_like(values) for _ in range(n_work_arrays)]
         self.shapes = [p.value.shape for p in params]
-        stops = np.cumsum(sizes).tolist()
+        stops = np.cumsum([p.value.size for p in params]).tolist()
         self.bounds = list(zip([0, *stops[:-1]], stops))
-        total = stops[-1]
-        self.work = [np.empty(total, dtype) for _ in range(n_work_arrays)]
-        value = ScatteredValue(self.params, self.bounds, self.shapes, np.empty(total, dtype), self.work)
-        self.param = FlatParameter(value, np.empty(total, dtype))
-        self.grad_views = self._views(self.param.grad)
         self.state: dict[str, Any] | None = None
         self.installed: list[dict[str, Any]] = []       # the dicts put into optimizer.state
         self.published: dict[str, np.ndarray] = {}      # flat arrays whose views are installed
 
+    def holds(self, params: list) -> bool:
+        """Are these still the same parameters, with the same value and grad arrays?"""
+        return len(params) == len(self.params) and all(
+            p is q and p.value is value and p.grad is grad
+            for p, q, (value, grad) in zip(params, self.params, self.arrays))
+
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
         return [flat[start:stop].reshape(shape) for (start, stop), shape in zip(self.bounds, self.shapes)]
-
-    def holds(self, params: list) -> bool:
-        return len(params) == len(self.params) and all(map(operator.is_, params, self.params))
-
-    def gather_grads(self) -> np.ndarray:
-        for view, param in zip(self.grad_views, self.params):
-            np.copyto(view, param.grad)
-        return self.param.grad
 
     def owns_state(self, state: dict) -> bool:
         """Are the per-parameter states still the views this group installed?"""
@@ -130,8 +97,7 @@ class FlatGroup:
 
     def invalidate(self) -> None:
         """The group was stepped parameter by parameter: the flat scalars may be stale."""
-        if self.enabled:
-            self.state = None
+        self.state = None
 
     def adopt_state(self, optimizer, group: dict) -> bool:
         """Make the flat state from the per-parameter states (or fresh), then install views."""
@@ -159,7 +125,7 @@ class FlatGroup:
                 if not all(isinstance(v, np.ndarray) and v.shape == shape
                            for v, shape in zip(values, self.shapes)):
                     return None
-                flat = np.empty_like(self.param.grad)
+                flat = np.empty_like(self.param.value)
                 for view, value in zip(self._views(flat), values):
                     np.copyto(view, value)
                 flat_state[key] = flat

@@ -17,13 +17,13 @@ An optimizer holds
    anything: a NaN or inf raises :class:`NonFiniteGradientError` and leaves the parameters
    and the state untouched;
 3. update each parameter in place with the algorithm's ``_update``: parameter by parameter,
-   or, for a group of small arrays, once on a flat copy of the whole group (``_flat.py``:
-   fewer NumPy calls, the same numbers; ``state[p]`` then holds views of the flat state).
+   or, when a group's parameters are views tiling one flat buffer (a ``Sequential``'s
+   parameters are), once on the group's flat slices (``_flat.py``: fewer NumPy calls, no
+   copies, the same numbers; ``state[p]`` then holds views of the flat state).
 
-The finite check costs one pass per array, ``sum(g)`` (allocates nothing): the sum is
-finite exactly when every entry is, unless finite entries overflow it, and only then does the
-exact ``isfinite(g).all()`` run. On a 1e6-entry array that is ~0.2 ms, a few percent of an
-Adam step.
+The finite check costs one pass per array (one per flat group), ``Σ g²`` as a BLAS dot
+product: it is finite exactly when every entry is, unless finite entries overflow it, and
+only then does the exact ``isfinite(g).all()`` run.
 
 A subclass gives ``_hyperparameter_checks`` (name → checker), ``_init_state`` (the state of
 a parameter before its first step), ``_update`` (one step for one parameter) and
@@ -71,11 +71,11 @@ def coupled_gradient(param: Parameter, weight_decay: float, maximize: bool,
 
 
 def _all_finite(grad: np.ndarray) -> bool:
-    """Is every entry finite? ``sum(g)`` is finite exactly when they all are, unless finite
-    entries overflow it; only then (rare, and NumPy may warn about the overflow) is the exact,
-    slower ``isfinite(g).all()`` needed."""
+    """Is every entry finite? ``Σ g²`` (one BLAS dot product, allocates nothing for a
+    contiguous ``g``) is finite exactly when they all are, unless finite entries overflow it;
+    only then is the exact, slower ``isfinite(g).all()`` needed."""
     try:
-        if math.isfinite(np.add.reduce(grad, None)):
+        if math.isfinite(np.vdot(grad, grad)):
             return True
     except (RuntimeWarning, FloatingPointError):     # overflow, with warnings turned into errors
         pass
@@ -206,8 +206,13 @@ class Optimizer:
                              "into param.grad with +=, so gradients are zeroed in place; call "
                              "zero_grad().")
         for group in self.param_groups:
-            for param in group["params"]:
-                param.zero_grad()
+            flat = self._flat_groups.get(id(group))
+            if flat is not None and flat.holds(group["params"]):
+                flat.param.grad.fill(0)          # the group's gradients are one flat slice
+            else:
+                for param in group["params"]:
+                    if param.grad is not None:
+                        param.zero_grad()
 
     def step(self, closure: Callable[[], float] | None = None):
         """Update every parameter once from its gradient; returns ``closure()`` if given.
@@ -246,26 +251,22 @@ class Optimizer:
             self._update(param, state, group, work)
 
     def _check_gradients(self) -> list[FlatGroup | None]:
-        """Check every gradient (array, shape, finite); return each group's flat plan or None."""
+        """Check every gradient (array, shape, finite); return each group's flat plan or None.
+
+        A group whose gradients are one flat slice (see ``_flat.py``) gets one finite check.
+        """
         plans: list[FlatGroup | None] = []
         first_index = 0
         for group in self.param_groups:
             params = group["params"]
-            n_with_grad = 0
-            for index, param in enumerate(params, start=first_index):
-                grad = param.grad
-                if grad is not None:
-                    if not isinstance(grad, np.ndarray):
-                        raise TypeError(f"the gradient of parameter {index} ({param!r}) must be a "
-                                        f"NumPy array, got {type(grad).__name__}.")
-                    if grad.shape != param.value.shape:
-                        raise ValueError(f"the gradient of parameter {index} ({param!r}) has shape "
-                                         f"{grad.shape}, but the parameter has shape "
-                                         f"{param.value.shape}; they must match.")
-                    n_with_grad += 1
-            flat = self._flat_group(group) if n_with_grad == len(params) else None
+            flat = self._flat_groups.get(id(group))
+            if flat is None or not flat.holds(params):     # new, or a value or grad was rebound
+                self._check_shapes(params, first_index)
+                flat = FlatGroup.of(params, self._n_work_arrays)
+                if flat is not None:
+                    self._flat_groups[id(group)] = flat
             if flat is not None:
-                if not _all_finite(flat.gather_grads()):      # one check for the whole group
+                if not _all_finite(flat.param.grad):
                     self._raise_first_non_finite(params, first_index)
             else:
                 for index, param in enumerate(params, start=first_index):
@@ -275,11 +276,19 @@ class Optimizer:
             first_index += len(params)
         return plans
 
-    def _flat_group(self, group: dict[str, Any]) -> FlatGroup | None:
-        flat = self._flat_groups.get(id(group))
-        if flat is None or not flat.holds(group["params"]):
-            flat = self._flat_groups[id(group)] = FlatGroup(group["params"], self._n_work_arrays)
-        return flat if flat.enabled else None
+    @staticmethod
+    def _check_shapes(params: list[Parameter], first_index: int) -> None:
+        for index, param in enumerate(params, start=first_index):
+            grad = param.grad
+            if grad is None:
+                continue
+            if not isinstance(grad, np.ndarray):
+                raise TypeError(f"the gradient of parameter {index} ({param!r}) must be a "
+                                f"NumPy array, got {type(grad).__name__}.")
+            if grad.shape != param.value.shape:
+                raise ValueError(f"the gradient of parameter {index} ({param!r}) has shape "
+                                 f"{grad.shape}, but the parameter has shape "
+                                 f"{param.value.shape}; they must match.")
 
     def _raise_first_non_finite(self, params: list[Parameter], first_index: int) -> None:
         for index, param in enumerate(params, start=first_index):
