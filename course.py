@@ -44,7 +44,14 @@ def ensure_environment(extras: str = "") -> None:
         sys.exit(f"nnopt needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         print(f"Creating the virtual environment {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except (subprocess.CalledProcessError, OSError) as error:
+            sys.exit(
+                f"Could not create {VENV} with pip inside it ({error}).\n"
+                "On Debian or Ubuntu install the venv module first: sudo apt install python3-venv\n"
+                "then delete the half-made .venv folder and run this command again."
+            )
     target = f".[{extras}]" if extras else "."
     run(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", target)
 
