@@ -193,3 +193,15 @@ def test_keyboard_interrupt_is_not_swallowed():
 
     with pytest.raises(KeyboardInterrupt):
         run_checks("x", print, [Check("stops", interrupted)])
+
+
+def test_a_stub_that_raises_not_implemented_gets_one_friendly_line():
+    from nnopt.exercises import check_minibatches
+
+    def stub(X, y, batch_size, rng):
+        raise NotImplementedError("replace this line with your implementation")
+
+    result = check_minibatches(stub)
+    assert not result.passed and result.n_checks == 1
+    assert str(result).startswith("… minibatches: not implemented yet")
+    assert "replace the `raise` line" in str(result)

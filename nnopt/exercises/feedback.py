@@ -25,6 +25,8 @@ from pathlib import Path
 __all__ = ["Mismatch", "expect", "Check", "CheckOutcome", "ExerciseResult", "run_checks"]
 
 _EXERCISES_DIR = Path(__file__).resolve().parent
+#: The name of the single outcome reported for a stub that still raises NotImplementedError.
+NOT_IMPLEMENTED = "not implemented yet"
 
 
 class Mismatch(Exception):
@@ -103,6 +105,8 @@ class ExerciseResult:
         return tuple(outcome for outcome in self.outcomes if not outcome.passed)
 
     def summary(self) -> str:
+        if self.failures and self.failures[0].name == NOT_IMPLEMENTED:
+            return f"… {self.exercise}: {NOT_IMPLEMENTED}"
         mark = "✓" if self.passed else "✗"
         return f"{mark} {self.exercise}: passed {self.n_passed}/{self.n_checks}"
 
@@ -166,6 +170,10 @@ def run_checks(exercise: str, student_fn, checks: Sequence[Check]) -> ExerciseRe
         except Mismatch as mismatch:
             outcomes.append(CheckOutcome(check.name, False, _short(mismatch.expected),
                                          _short(mismatch.got), mismatch.hint))
+        except NotImplementedError as exc:  # the stub as handed out: one friendly line, not every check
+            error = f"NotImplementedError: {_short(exc, 200)}{_student_location(exc)}"
+            hint = "this is the exercise's starting point: replace the `raise` line with your code, then run the cell again."
+            return ExerciseResult(exercise, (CheckOutcome(NOT_IMPLEMENTED, False, error=error, hint=hint),))
         except Exception as exc:  # the learner's code failed: report it, do not raise
             error = f"{type(exc).__name__}: {_short(exc, 200)}{_student_location(exc)}"
             outcomes.append(CheckOutcome(check.name, False, error=error,

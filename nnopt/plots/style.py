@@ -43,7 +43,7 @@ _C = OKABE_ITO
 OPTIMIZER_STYLES: dict[str, tuple[str, str]] = {
     "SGD": (_C["black"], "-"),
     "Momentum": (_C["blue"], "-"),
-    "Nesterov": (_C["sky_blue"], "-"),
+    "Nesterov": (_C["blue"], "--"),  # momentum's family: same colour, dashed
     "AdaGrad": (_C["bluish_green"], "-"),
     "AdaDelta": (_C["bluish_green"], "--"),
     "RMSprop": (_C["reddish_purple"], "-"),
