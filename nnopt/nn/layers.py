@@ -124,6 +124,7 @@ class Dense(Layer):
         self.b = Parameter(zeros(self.n_out, dtype), name="b", dtype=dtype)
         self._x: np.ndarray | None = None
         self._grad_W_buffer: np.ndarray | None = None  # reused by every backward: no per-step allocation
+        self._W_transposed: np.ndarray | None = None   # contiguous copy of W.T, refreshed by every backward
         self._ones = np.ones(0, dtype)                  # (m,) ones for the bias gradient, reused while m stays
 
     @classmethod
@@ -179,6 +180,7 @@ class Dense(Layer):
         W = self.W
         if self._grad_W_buffer is None:
             self._grad_W_buffer = np.empty_like(W.grad)
+            self._W_transposed = np.empty(W.value.shape[::-1], W.value.dtype)
         np.matmul(x.T, grad_out, out=self._grad_W_buffer)
         W.grad += self._grad_W_buffer
         # dL/db = G.sum(axis=0), computed as the matrix product ones @ G: the same sum (as
@@ -189,7 +191,10 @@ class Dense(Layer):
         self.b.grad += np.matmul(ones, grad_out)
         if not compute_input_grad:
             return None
-        return np.matmul(grad_out, W.value.T)
+        # G @ W.T with a contiguous copy of W.T: OpenBLAS multiplies by a transposed operand
+        # markedly slower at mini-batch sizes (~30% at 64 x 100 x 100), more than the copy costs.
+        np.copyto(self._W_transposed, W.value.T)
+        return np.matmul(grad_out, self._W_transposed)
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         return [("W", self.W), ("b", self.b)]

@@ -49,6 +49,9 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # itemsize -> unsigned int of that size
+
+
 def _check_output(output, loss_name: str) -> np.ndarray:
     output = np.asarray(output)
     if output.ndim not in (1, 2) or output.shape[0] == 0:
@@ -123,10 +126,14 @@ class SoftmaxCrossEntropy(Loss):
 
     def __init__(self):
         super().__init__()
-        self._rows = np.arange(0)
+        self._rows = np.arange(0)        # 0, 1, ..., m-1: row indices, reused while m stays the same
+        self._ones = np.ones(0)          # (C,) ones: row sums as the matrix-vector product exp @ ones
 
     def _targets(self, y, m: int, n_classes: int, dtype) -> np.ndarray:
         y = np.asarray(y)
+        if y.ndim == 1 and y.dtype.kind in "iu" and y.shape[0] == m:  # the usual case, checked fast
+            self._check_label_range(y, n_classes)
+            return y
         if y.ndim == 2 and y.shape[1] != 1:
             if y.shape != (m, n_classes):
                 if y.shape[0] != m:
@@ -151,14 +158,18 @@ class SoftmaxCrossEntropy(Loss):
                     f"use y.astype(int) (or pass one-hot rows of shape (m, {n_classes}))."
                 )
             y = y.astype(np.intp)
+        self._check_label_range(y, n_classes)
+        return y
+
+    @staticmethod
+    def _check_label_range(y: np.ndarray, n_classes: int) -> None:
         # Viewing signed ints as unsigned turns negative labels into huge ones: one max() checks both ends.
-        unsigned = y.view(np.dtype(f"u{y.dtype.itemsize}")) if y.dtype.kind == "i" else y
+        unsigned = y.view(_UNSIGNED[y.dtype.itemsize]) if y.dtype.kind == "i" else y
         if unsigned.max() >= n_classes:
             raise ValueError(
                 f"class labels must be in [0, {n_classes}) (the output layer has {n_classes} units), "
                 f"got labels from {y.min()} to {y.max()}."
             )
-        return y
 
     def forward(self, output, y, training: bool = True) -> float:
         logits = _check_output(output, "SoftmaxCrossEntropy")
@@ -169,18 +180,26 @@ class SoftmaxCrossEntropy(Loss):
             )
         m, n_classes = logits.shape
         targets = self._targets(y, m, n_classes, logits.dtype)
-        shifted = logits - logits.max(axis=1, keepdims=True)  # z - c <= 0: exp cannot overflow
-        rows = self._rows if self._rows.shape[0] == m else np.arange(m)  # reused while m stays the same
+        rows = self._rows if self._rows.shape[0] == m else np.arange(m)
+        # c_i = max_k z_ik, read at the argmax: NumPy's argmax over short rows is several times
+        # faster than max(axis=1), and the value is the same number.
+        row_max = logits[rows, logits.argmax(axis=1)]
+        shifted = logits - row_max[:, None]  # z - c <= 0: exp cannot overflow
         if targets.ndim == 1:
             picked_sum = shifted[rows, targets].sum()
         else:
             picked_sum = np.vdot(targets, shifted)  # sum_ik Y_ik (z_ik - c_i); rows of Y sum to 1
         exp = np.exp(shifted, out=shifted)
-        sum_exp = exp.sum(axis=1, keepdims=True)  # >= 1 (the max term is exp(0)), so the log is finite
+        ones = self._ones
+        if ones.shape[0] != n_classes or ones.dtype != exp.dtype:
+            ones = np.ones(n_classes, exp.dtype)
+        # sum_k exp(z_ik - c_i) as one BLAS matrix-vector product (faster than exp.sum(axis=1) on
+        # short rows); it is >= 1 (the max term is exp(0)), so the log is finite.
+        sum_exp = np.matmul(exp, ones)
         loss = (float(np.log(sum_exp).sum()) - float(picked_sum)) / m
         if training:
-            exp /= sum_exp  # now the probabilities
-            self._rows = rows
+            exp /= sum_exp[:, None]  # now the probabilities
+            self._rows, self._ones = rows, ones
             self._cache = (exp, targets, rows)
         return loss
 

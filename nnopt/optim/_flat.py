@@ -71,7 +71,8 @@ class FlatGroup:
 
     def __init__(self, params: list, values: np.ndarray, grads: np.ndarray, n_work_arrays: int):
         self.params = list(params)
-        self.arrays = [(p.value, p.grad) for p in params]   # to notice a rebound value or grad
+        self.values = [p.value for p in params]     # to notice a rebound value or grad
+        self.grads = [p.grad for p in params]
         self.param = FlatParameter(values, grads)
         self.work = [np.empty_like(values) for _ in range(n_work_arrays)]
         self.shapes = [p.value.shape for p in params]
@@ -83,17 +84,24 @@ class FlatGroup:
 
     def holds(self, params: list) -> bool:
         """Are these still the same parameters, with the same value and grad arrays?"""
-        return len(params) == len(self.params) and all(
-            p is q and p.value is value and p.grad is grad
-            for p, q, (value, grad) in zip(params, self.params, self.arrays))
+        if len(params) != len(self.params):
+            return False
+        for param, known, value, grad in zip(params, self.params, self.values, self.grads):
+            if param is not known or param.value is not value or param.grad is not grad:
+                return False
+        return True
 
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
         return [flat[start:stop].reshape(shape) for (start, stop), shape in zip(self.bounds, self.shapes)]
 
     def owns_state(self, state: dict) -> bool:
         """Are the per-parameter states still the views this group installed?"""
-        return self.state is not None and all(
-            state.get(param) is installed for param, installed in zip(self.params, self.installed))
+        if self.state is None:
+            return False
+        for param, installed in zip(self.params, self.installed):
+            if state.get(param) is not installed:
+                return False
+        return True
 
     def invalidate(self) -> None:
         """The group was stepped parameter by parameter: the flat scalars may be stale."""
