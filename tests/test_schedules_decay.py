@@ -16,10 +16,7 @@ from nnopt.schedules import (
     step_decay,
 )
 
-
-class FakeOptimizer:
-    def __init__(self, lrs):
-        self.param_groups = [{"params": [], "lr": lr} for lr in lrs]
+from fake_optimizer import FakeOptimizer
 
 
 def test_inverse_time_decay_by_hand():

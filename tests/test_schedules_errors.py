@@ -22,16 +22,7 @@ from nnopt.schedules import (
     StepLR,
 )
 
-
-class FakeOptimizer:
-    def __init__(self, lrs=(0.1,), **hyper):
-        hyper = hyper or {"momentum": 0.9}
-        self.param_groups = [{"params": [], "lr": lr, **hyper} for lr in lrs]
-        self.defaults = {"lr": lrs[0], **hyper}
-        self.step_count = 0
-
-    def step(self):
-        self.step_count += 1
+from fake_optimizer import FakeOptimizer
 
 
 BAD_ARGUMENTS = [

@@ -20,15 +20,7 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-
-class FakeOptimizer:
-    def __init__(self, lrs=(0.1,)):
-        self.param_groups = [{"params": [], "lr": lr, "momentum": 0.9} for lr in lrs]
-        self.defaults = {"lr": lrs[0], "momentum": 0.9}
-        self.step_count = 0
-
-    def step(self):
-        self.step_count += 1
+from fake_optimizer import FakeOptimizer
 
 
 @pytest.fixture(autouse=True)

@@ -32,25 +32,7 @@ from nnopt.schedules import (
     schedule_values,
 )
 
-
-class FakeOptimizer:
-    """Just what a scheduler reads: param_groups, defaults, step_count (and a torch-like state_dict)."""
-
-    def __init__(self, lrs=(1.0,), momentum=0.9, betas=None):
-        extra = {"betas": betas} if betas is not None else {"momentum": momentum}
-        self.param_groups = [{"params": [], "lr": lr, **extra} for lr in lrs]
-        self.defaults = {"lr": lrs[0], **extra}
-        self.step_count = 0
-
-    def step(self):
-        self.step_count += 1
-
-    def state_dict(self):
-        return {"param_groups": [dict(g) for g in self.param_groups], "step_count": self.step_count}
-
-    def load_state_dict(self, state):
-        self.param_groups = [dict(g) for g in state["param_groups"]]
-        self.step_count = state["step_count"]
+from fake_optimizer import FakeOptimizer
 
 
 def lrs(scheduler, n, group=0):
@@ -191,17 +173,17 @@ def test_cyclic_lr_triangle_and_inverse_momentum():
 
 def test_cyclic_lr_uneven_up_and_down():
     # up 1 step, down 3: x = t/4 in the cycle, ratio r = 1/4; falling edge s = (x - 1)/(r - 1)
-    scheduler = CyclicLR(FakeOptimizer(), base_lr=0.0, max_lr=1.0, step_size_up=1, step_size_down=3)
+    scheduler = CyclicLR(FakeOptimizer((1.0,)), base_lr=0.0, max_lr=1.0, step_size_up=1, step_size_down=3)
     close(lrs(scheduler, 6), [0.0, 1.0, 2 / 3, 1 / 3, 0.0, 1.0])
 
 
 def test_cyclic_lr_triangular2_halves_the_amplitude_each_cycle():
-    scheduler = CyclicLR(FakeOptimizer(), base_lr=0.0, max_lr=1.0, step_size_up=1, mode="triangular2")
+    scheduler = CyclicLR(FakeOptimizer((1.0,)), base_lr=0.0, max_lr=1.0, step_size_up=1, mode="triangular2")
     close(lrs(scheduler, 6), [0.0, 1.0, 0.0, 0.5, 0.0, 0.25])
 
 
 def test_cyclic_lr_exp_range_scales_by_gamma_to_the_iteration():
-    scheduler = CyclicLR(FakeOptimizer(), base_lr=0.0, max_lr=1.0, step_size_up=1, mode="exp_range", gamma=0.5)
+    scheduler = CyclicLR(FakeOptimizer((1.0,)), base_lr=0.0, max_lr=1.0, step_size_up=1, mode="exp_range", gamma=0.5)
     close(lrs(scheduler, 4), [0.0, 0.5**1, 0.0, 0.5**3])  # peaks at t = 1 and t = 3
 
 
@@ -225,7 +207,7 @@ def test_one_cycle_sets_beta_of_the_course_momentum_optimizer():
 def test_one_cycle_linear_two_phases():
     # initial = 1/10 = 0.1, min = 0.1/100 = 0.001; warm-up ends at step 0.3*10 - 1 = 2,
     # then 7 steps of linear anneal to 0.001 at t = 9
-    optimizer = FakeOptimizer()
+    optimizer = FakeOptimizer((1.0,))
     scheduler = OneCycleLR(optimizer, max_lr=1.0, total_steps=10, anneal_strategy="linear",
                            div_factor=10.0, final_div_factor=100.0)
     expected = [0.1, 0.55, 1.0] + [1.0 + (0.001 - 1.0) * k / 7 for k in range(1, 8)]
@@ -236,13 +218,13 @@ def test_one_cycle_linear_two_phases():
 
 
 def test_one_cycle_momentum_goes_down_then_up():
-    scheduler = OneCycleLR(FakeOptimizer(), max_lr=1.0, total_steps=10, anneal_strategy="linear")
+    scheduler = OneCycleLR(FakeOptimizer((1.0,)), max_lr=1.0, total_steps=10, anneal_strategy="linear")
     # 0.95 -> 0.85 over the warm-up (t = 0..2), back to 0.95 at t = 9
     close(momenta(scheduler, 10), [0.95, 0.9, 0.85] + [0.85 + 0.1 * k / 7 for k in range(1, 8)])
 
 
 def test_one_cycle_cosine_anneal():
-    scheduler = OneCycleLR(FakeOptimizer(), max_lr=1.0, total_steps=10, div_factor=10.0, final_div_factor=100.0)
+    scheduler = OneCycleLR(FakeOptimizer((1.0,)), max_lr=1.0, total_steps=10, div_factor=10.0, final_div_factor=100.0)
     values = lrs(scheduler, 10)
     # cos anneal from a to b at pct: b + (a - b)/2 (1 + cos(pi pct)); t = 1 is halfway through warm-up
     close(values[1], 1.0 + (0.1 - 1.0) / 2 * (1 + math.cos(math.pi / 2)))
@@ -252,14 +234,14 @@ def test_one_cycle_cosine_anneal():
 
 def test_one_cycle_three_phases():
     # ends of the phases: 0.3*10 - 1 = 2, 2*0.3*10 - 2 = 4, 9
-    scheduler = OneCycleLR(FakeOptimizer(), max_lr=1.0, total_steps=10, anneal_strategy="linear",
+    scheduler = OneCycleLR(FakeOptimizer((1.0,)), max_lr=1.0, total_steps=10, anneal_strategy="linear",
                            div_factor=10.0, final_div_factor=100.0, three_phase=True)
     expected = [0.1, 0.55, 1.0, 0.55, 0.1] + [0.1 + (0.001 - 0.1) * k / 5 for k in range(1, 6)]
     close(lrs(scheduler, 10), expected)
 
 
 def test_one_cycle_epochs_times_steps_per_epoch():
-    scheduler = OneCycleLR(FakeOptimizer(), max_lr=1.0, epochs=3, steps_per_epoch=4)
+    scheduler = OneCycleLR(FakeOptimizer((1.0,)), max_lr=1.0, epochs=3, steps_per_epoch=4)
     assert scheduler.total_steps == 12
 
 
@@ -345,7 +327,7 @@ def test_construction_sets_initial_lr_base_lrs_last_epoch():
 
 def test_resume_requires_initial_lr():
     with pytest.raises(KeyError, match="initial_lr"):
-        StepLR(FakeOptimizer(), 3, last_epoch=4)
+        StepLR(FakeOptimizer((1.0,)), 3, last_epoch=4)
 
 
 def test_step_with_epoch_jumps_with_the_closed_form():

@@ -260,50 +260,58 @@ class LeakyReLU(Layer):
         return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
-class Tanh(Layer):
-    """Hyperbolic tangent ``out = tanh(x)``; backward ``dL/dx = dL/d out * (1 - out^2)``."""
+class _SquashingActivation(Layer):
+    """An activation whose derivative is a function of its output (tanh, sigmoid).
 
-    def __init__(self, name: str | None = None):
-        super().__init__(name)
-        self._out: np.ndarray | None = None
-
-    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        out = np.tanh(x)
-        if training:
-            self._out = out
-        return out
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        out = self._out
-        if out is None:
-            raise self._no_cache_error()
-        local = np.multiply(out, out)
-        np.subtract(1.0, local, out=local)
-        local *= grad_out
-        return local
-
-
-class Sigmoid(Layer):
-    """Logistic activation ``out = sigmoid(x) = 1 / (1 + exp(-x))`` (overflow-free, see :func:`sigmoid`).
-
-    Backward: ``dL/dx = dL/d out * out * (1 - out)``.
+    Forward keeps ``out`` (in training mode); backward returns ``dL/d out * derivative(out)``.
     """
 
     def __init__(self, name: str | None = None):
         super().__init__(name)
         self._out: np.ndarray | None = None
 
+    def activate(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, out: np.ndarray) -> np.ndarray:
+        """``d out / d x`` written in terms of ``out``, as a new array."""
+        raise NotImplementedError
+
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        out = sigmoid(x)
+        out = self.activate(x)
         if training:
             self._out = out
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        out = self._out
-        if out is None:
+        if self._out is None:
             raise self._no_cache_error()
+        local = self.derivative(self._out)
+        local *= grad_out
+        return local
+
+
+class Tanh(_SquashingActivation):
+    """Hyperbolic tangent ``out = tanh(x)``; backward ``dL/dx = dL/d out * (1 - out^2)``."""
+
+    def activate(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def derivative(self, out: np.ndarray) -> np.ndarray:
+        local = np.multiply(out, out)
+        return np.subtract(1.0, local, out=local)
+
+
+class Sigmoid(_SquashingActivation):
+    """Logistic activation ``out = sigmoid(x) = 1 / (1 + exp(-x))`` (overflow-free, see :func:`sigmoid`).
+
+    Backward: ``dL/dx = dL/d out * out * (1 - out)``.
+    """
+
+    def activate(self, x: np.ndarray) -> np.ndarray:
+        return sigmoid(x)
+
+    def derivative(self, out: np.ndarray) -> np.ndarray:
         local = np.subtract(1.0, out)
         local *= out
-        local *= grad_out
         return local
