@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .landscapes import Quadratic, get_function, make_factory, race, trajectory
+from ..landscapes import Quadratic, get_function, make_factory, race, trajectory
 
 # -- slider ranges ---------------------------------------------------------------------------
 LR_EXPLORER_LR_BOUNDS = (1e-3, 2.5)  # parabola and bowl (λ_max = 1): GD diverges above lr = 2
@@ -124,8 +124,8 @@ def plot_lr_explorer(
     ``"rosenbrock"``, ...) runs ``nnopt.optim.SGD`` on it from its default start instead. Left:
     the path on the function; right: f - f* per iteration (log scale). Returns the Figure.
     """
-    from .plots._common import styled
-    from .plots.style import optimizer_style
+    from ..plots._common import styled
+    from ..plots.style import optimizer_style
 
     lr = _check_lr(lr)
     curvature = _check_lr(curvature, "curvature")
@@ -145,8 +145,8 @@ def plot_lr_explorer(
 
 def _parabola_path(lr: float, curvature: float, steps: int, x0: float) -> tuple[np.ndarray, bool]:
     """x_t of gradient descent on ½ a x², run with nnopt.optim.SGD on a 1-element Parameter."""
-    from .optim import SGD
-    from .parameter import Parameter
+    from ..optim import SGD
+    from ..parameter import Parameter
 
     theta = Parameter([x0])
     optimizer = SGD([theta], lr=lr)
@@ -196,7 +196,7 @@ def _plot_parabola(lr, curvature, steps, x0, style):
 def _plot_2d_run(landscape, runs, title):
     """Left: the paths on the contour map (white circle: start, star: minimum); right: the
     losses, with the legend (same colours), so the map stays uncovered."""
-    from .plots import plot_contours, plot_loss_curves
+    from ..plots import plot_contours, plot_loss_curves
 
     fig, (left, right) = _figure()
     plot_contours(landscape, runs, ax=left, legend="none", grid=120)
@@ -208,7 +208,7 @@ def _plot_2d_run(landscape, runs, title):
 
 # -- 2. EWA β --------------------------------------------------------------------------------
 def _seattle_temperatures():
-    from .data import load_seattle_weather
+    from ..data import load_seattle_weather
 
     weather = load_seattle_weather()
     return weather.temp_max, weather.date
@@ -230,8 +230,8 @@ def plot_ewa_explorer(
     the uncorrected average starts near 0 °C and the corrected one does not. ``series``
     (and optionally ``dates``) replace the Seattle data. Returns the Figure.
     """
-    from .plots import plot_ewa
-    from .plots._common import styled
+    from ..plots import plot_ewa
+    from ..plots._common import styled
 
     beta = _check_beta(beta)
     bias_correction = _check_bool(bias_correction, "bias_correction")
@@ -280,7 +280,7 @@ def plot_momentum_explorer(
     quadratic with largest curvature λ = 1, GD is stable for lr < 2, the PyTorch form for
     lr < 2(1 + β) and the EWA form for lr < 2(1 + β)/(1 - β). Returns the Figure.
     """
-    from .plots._common import styled
+    from ..plots._common import styled
 
     beta = _check_beta(beta)
     lr = _check_lr(lr)
@@ -343,7 +343,7 @@ def plot_race_explorer(
     with momentum 0.9 and nesterov=True). ``grad_noise`` adds N(0, σ²) noise to every
     gradient (the same draws for every optimizer). Returns the Figure.
     """
-    from .plots._common import styled
+    from ..plots._common import styled
 
     landscape = get_function(function_name)
     if isinstance(optimizers, str) or not optimizers:
