@@ -1,4 +1,4 @@
-"""The course's two dependency lists (pip and conda/Binder) must name the same packages and bounds."""
+"""The course's pins (requirements/lock.txt, environment.yml for Binder) and pyproject's bounds agree."""
 import re
 import subprocess
 import sys
@@ -18,29 +18,66 @@ def pyproject_dependencies() -> dict[str, str]:
     return dict(_split(r) for r in project["dependencies"])
 
 
-def environment_dependencies() -> dict[str, str]:
-    deps = {}
-    in_list = False
+def environment_yml() -> tuple[dict[str, str], dict[str, str]]:
+    """(conda dependencies, pip pins) of environment.yml."""
+    conda, pip = {}, {}
+    section = None
     for line in (ROOT / "environment.yml").read_text().splitlines():
+        stripped = line.strip()
         if line.startswith("dependencies:"):
-            in_list = True
-            continue
-        if in_list and line.strip().startswith("- "):
-            deps.update([_split(line.strip()[2:])])
-        elif in_list and line.strip() and not line.startswith(" "):
-            in_list = False
-    return deps
+            section = conda
+        elif stripped == "- pip:":
+            section = pip
+        elif section is not None and stripped.startswith("- "):
+            section.update([_split(stripped[2:])])
+        elif section is not None and stripped and not line.startswith(" "):
+            section = None
+    return conda, pip
 
 
-def test_environment_yml_lists_the_pyproject_dependencies():
-    conda = environment_dependencies()
+def lock_pins() -> dict[str, str]:
+    lines = (ROOT / "requirements" / "lock.txt").read_text().splitlines()
+    return dict(_split(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def test_every_lock_entry_is_an_exact_pin():
+    pins = lock_pins()
+    assert len(pins) > 50  # the whole environment, not only the direct dependencies
+    for name, bound in pins.items():
+        assert re.fullmatch(r"==[0-9][0-9A-Za-z.+!-]*", bound), f"{name}{bound} is not an exact pin"
+
+
+def test_environment_yml_carries_the_lock_pins_exactly():
+    conda, pip = environment_yml()
     assert conda.pop("python") == "=3.11"
-    conda.pop("pip")
-    assert conda == pyproject_dependencies()
+    assert conda == {"pip": ""}
+    assert pip == lock_pins()
+
+
+def test_the_lock_satisfies_the_pyproject_lower_bounds():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    pins = lock_pins()
+    for requirement in requirements:
+        name, bound = _split(requirement)
+        assert name in pins, f"{name} (pyproject.toml) is missing from requirements/lock.txt"
+        if bound.startswith(">="):
+            assert _version(pins[name]) >= _version(bound), f"{name}{pins[name]} violates {bound}"
+
+
+def test_build_backend_is_pinned_to_the_locked_setuptools_and_takes_the_spdx_licence():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["build-system"]["requires"] == [f"setuptools{lock_pins()['setuptools']}"]
+    assert _version(lock_pins()["setuptools"]) >= (77,)  # needed for license = "MIT"
+    assert pyproject["project"]["license"] == "MIT"
 
 
 def test_no_deep_learning_framework_in_the_course_dependencies():
-    names = set(pyproject_dependencies()) | set(environment_dependencies())
+    names = set(pyproject_dependencies()) | set(lock_pins())
     assert not names & {"torch", "tensorflow", "jax", "jaxlib", "keras"}
 
 
@@ -56,4 +93,5 @@ def test_import_nnopt_does_not_load_plotting_or_widgets():
 
 def test_binder_files_install_the_package():
     assert "pip install --no-deps -e ." in (ROOT / "postBuild").read_text()
-    assert "course.py test" in (ROOT / ".ci" / "run").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python3 course.py test\n" in ci and "python3 course.py test --portable" in ci
