@@ -84,8 +84,9 @@ def test_freezing_by_lr0_and_by_omission_are_identical_and_keep_the_layer(tasks)
     np.testing.assert_array_equal(lr0.model.layers[0].W.value, pretrained.layers[0].W.value)
     trained = fine_tune(pretrained, Xn, yn, (Xn, yn), "one rate", lr=0.1, epochs=3, seeds=[0])[0]
     assert not np.array_equal(trained.model.layers[0].W.value, pretrained.layers[0].W.value)
-    slow = fine_tune(pretrained, Xn, yn, (Xn, yn), "0.1x first layer", lr=0.1, epochs=1, seeds=[0], batch_size=len(Xn))[0]
-    one = fine_tune(pretrained, Xn, yn, (Xn, yn), "one rate", lr=0.1, epochs=1, seeds=[0], batch_size=len(Xn))[0]
+    full_batch = {"lr": 0.1, "epochs": 1, "seeds": [0], "batch_size": len(Xn)}
+    slow = fine_tune(pretrained, Xn, yn, (Xn, yn), "0.1x first layer", **full_batch)[0]
+    one = fine_tune(pretrained, Xn, yn, (Xn, yn), "one rate", **full_batch)[0]
     # one full-batch SGD step from the same start: the first layer moves 10 times less
     move_slow = slow.model.layers[0].W.value - pretrained.layers[0].W.value
     move_one = one.model.layers[0].W.value - pretrained.layers[0].W.value

@@ -118,7 +118,8 @@ def _check_arguments(scheduler, lr, unit, length, factor, epochs):
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
         raise ValueError(f"length must be a whole number >= 1 (counted in scheduler steps), got {length!r}.")
     if not (_is_number(factor) and 0 < factor <= 1):
-        raise ValueError(f"factor must be a number in (0, 1] (StepLR/ExponentialLR γ, inverse-time k), got {factor!r}.")
+        raise ValueError(
+            f"factor must be a number in (0, 1] (StepLR/ExponentialLR γ, inverse-time k), got {factor!r}.")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= 50:
         raise ValueError(f"epochs must be a whole number from 1 to 50, got {epochs!r}.")
     steps = epochs if unit == "epoch" else epochs * iterations_per_epoch()
@@ -165,8 +166,9 @@ def plot_schedule_explorer(scheduler: str = "StepLR", lr: float = 0.1, unit: str
             label = f"constant lr = {lr:g}" if name == "constant" else scheduler + (" (diverged)" if diverged else "")
             ax_lr.plot(np.arange(1, len(rates) + 1), rates, color=colour, linewidth=width, label=label)
             epochs_done = np.arange(1, len(train) + 1)
-            ax_loss.plot(epochs_done, train, "o-", color=colour, linewidth=width, markersize=4, label=f"{label}: training")
-            ax_loss.plot(epochs_done, val, "s--", color=colour, linewidth=width, markersize=4, label=f"{label}: validation")
+            for values, style, part in ((train, "o-", "training"), (val, "s--", "validation")):
+                ax_loss.plot(epochs_done, values, style, color=colour, linewidth=width, markersize=4,
+                             label=f"{label}: {part}")
         for boundary in range(per_epoch, epochs * per_epoch, per_epoch):
             ax_lr.axvline(boundary + 0.5, color=GREY, linewidth=0.5, linestyle=":")
         ax_lr.set_yscale("log")
@@ -211,9 +213,9 @@ def schedule_explorer():
         "scheduler": widgets.Dropdown(options=SCHEDULE_EXPLORER_SCHEDULERS, value="StepLR", description="scheduler"),
         "lr": _log_slider("lr₀ (base / peak)", 0.1, SCHEDULE_EXPLORER_LR_BOUNDS),
         "unit": widgets.ToggleButtons(options=SCHEDULE_EXPLORER_UNITS, value="epoch", description="step per"),
-        "length": widgets.IntSlider(value=2, min=SCHEDULE_EXPLORER_LENGTH_BOUNDS[0], max=SCHEDULE_EXPLORER_LENGTH_BOUNDS[1],
-                                    description="length (steps)", continuous_update=False,
-                                    style={"description_width": "initial"}),
+        "length": widgets.IntSlider(value=2, min=SCHEDULE_EXPLORER_LENGTH_BOUNDS[0],
+                                    max=SCHEDULE_EXPLORER_LENGTH_BOUNDS[1], description="length (steps)",
+                                    continuous_update=False, style={"description_width": "initial"}),
         "factor": widgets.FloatSlider(value=0.5, min=SCHEDULE_EXPLORER_FACTOR_BOUNDS[0],
                                       max=SCHEDULE_EXPLORER_FACTOR_BOUNDS[1], step=0.05, description="factor (γ or k)",
                                       continuous_update=False, style={"description_width": "initial"}),
