@@ -66,7 +66,7 @@ __all__ = [
     "POLICY", "DEFAULT_TIME_LIMIT", "RTOL", "RTOL_FLOAT32",
     "Mismatch", "expect", "Check", "CheckOutcome", "ExerciseResult", "run_checks",
     "close", "tolerance_for", "as_array", "as_number", "read_answer", "call_learner", "run_learner",
-    "describe_exception", "signature_names",
+    "describe_exception", "signature_names", "order_hint",
 ]
 
 #: The checker policy every exercise's text states (the same in every notebook).
@@ -747,7 +747,8 @@ def _log_grade(result: ExerciseResult, checker: str) -> None:
 
 
 def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: str | None = None,
-               time_limit: float | None = None, case_limit_factor: float = 4.0) -> ExerciseResult:
+               time_limit: float | None = None, case_limit_factor: float = 4.0,
+               explain_error: Callable[[str], str | None] | None = None) -> ExerciseResult:
     """Run every check on ``student_fn`` and collect the outcomes; never raises on wrong code.
 
     Each check receives a proxy of ``student_fn`` whose calls are guarded (time limit, every
@@ -757,6 +758,8 @@ def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: s
     answer". After a timeout the remaining checks are not run (they would wait as long again).
     ``time_limit`` (seconds per call; default ``NNOPT_CHECK_TIME_LIMIT`` or 5) also bounds a whole
     check to ``case_limit_factor`` times it. ``checker`` names the public function in the grading log.
+    ``explain_error(description)`` may return a hint for an exception the learner's code raised
+    (e.g. one that shows a deeplearning.ai habit), or None for the general hint.
     """
     checker = checker or _checker_name(f"check_{exercise.replace(' ', '_')}")
     if time_limit is not None and not (isinstance(time_limit, (int, float)) and time_limit > 0):
@@ -786,6 +789,13 @@ def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: s
                 outcomes.append(CheckOutcome(check.name, False, kind="skipped", error=stopped))
                 continue
             outcome = _run_one(check, proxy, _local.time_limit * case_limit_factor)
+            if outcome.kind == "raised" and explain_error is not None:
+                try:
+                    better = explain_error(outcome.error)
+                except Exception:  # noqa: BLE001 - a hint must never break the verdict
+                    better = None
+                if better:
+                    outcome = CheckOutcome(outcome.name, False, error=outcome.error, hint=better, kind="raised")
             if outcome.kind == "not_implemented":
                 hint = ("this is the exercise's starting point: replace the `raise` line with your code, "
                         "then run the cell again.")
@@ -825,3 +835,21 @@ def _run_one(check: Check, proxy: _LearnerProxy, case_limit: float) -> CheckOutc
         return CheckOutcome(check.name, False, error=describe_exception(exc), kind="checker",
                             hint="return plain NumPy arrays, lists of numbers or Python floats.")
     return CheckOutcome(check.name, True)
+
+
+def order_hint(student_fn, expected: Sequence[str], call: str, aliases: dict[str, str] | None = None) -> str:
+    """A hint when the learner named its parameters in another order than the checker passes them.
+
+    ``expected`` are the exercise's parameter names in order, ``aliases`` maps other usual names
+    (deeplearning.ai's ``grads``, ``learning_rate``, ...) to them, ``call`` is how the checker
+    calls the function. "" when the names do not show a different order.
+    """
+    aliases = {key.lower(): value for key, value in (aliases or {}).items()}
+    names = signature_names(student_fn)
+    canonical = [aliases.get(name.lower(), name.lower()) for name in names]
+    misplaced = [name for position, name in enumerate(canonical[: len(expected)])
+                 if name in expected and expected.index(name) != position]
+    if not misplaced:
+        return ""
+    return (f"your parameters are ({', '.join(names[: len(expected)])}), but the checker passes the arguments "
+            f"by position as {call}: put them in that order.")
