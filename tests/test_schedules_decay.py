@@ -32,11 +32,20 @@ def test_inverse_time_decay_keras_options():
 
 
 def test_schedule_lr_decay_is_the_fixed_interval_variant():
-    # the deeplearning.ai exercise: lr0 / (1 + decay_rate * floor(epoch / time_interval))
-    assert schedule_lr_decay(0.5, 0.3, 100) == 0.5
-    assert schedule_lr_decay(0.5, 0.3, 2500) == pytest.approx(0.5 / 1.6)
-    np.testing.assert_allclose(schedule_lr_decay(1.0, 1.0, np.array([0, 999, 1000, 1999, 2000])),
+    # the deeplearning.ai exercise, in its argument order (learning_rate0, epoch_num, decay_rate, time_interval):
+    # learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval))
+    assert schedule_lr_decay(0.5, 100, 0.3) == 0.5
+    assert schedule_lr_decay(0.5, 2500, 0.3) == pytest.approx(0.5 / 1.6)
+    assert schedule_lr_decay(0.5, 2000, 1.0) == pytest.approx(0.5 / 3)
+    np.testing.assert_allclose(schedule_lr_decay(1.0, np.array([0, 999, 1000, 1999, 2000]), 1.0),
                                [1, 1, 0.5, 0.5, 1 / 3])
+
+
+def test_schedule_lr_decay_takes_keywords_and_refuses_the_old_order():
+    assert schedule_lr_decay(learning_rate0=0.5, epoch_num=10, decay_rate=1.0, time_interval=10) == 0.25
+    assert schedule_lr_decay(0.5, 10, 1.0, 10) == 0.25
+    with pytest.raises(ValueError, match="epoch_num, decay_rate"):
+        schedule_lr_decay(0.1, 1.0, np.arange(20), time_interval=10)  # the former (lr0, decay_rate, epoch) order
 
 
 def test_exponential_decay_by_hand():

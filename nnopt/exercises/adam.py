@@ -16,12 +16,14 @@ hyperparameters, and returns the triple ``(theta_new, m_new, v_new)`` of PyTorch
 elementwise, with ε *outside* the square root of the *corrected* ``v̂``, and the *raw*
 averages ``m_t``, ``v_t`` returned (the correction is recomputed from ``t`` at every step).
 Returning new arrays or updating the inputs in place and returning them are both fine: every
-call gets fresh copies. Answers are compared with a relative tolerance of 1e-7.
+call gets fresh copies. Answers are compared with the course policy (relative 1e-6, float32
+answers 1e-4; ``nnopt.exercises.POLICY``).
 
 When an answer is wrong, the checker recomputes the usual mistakes on the same case (no bias
 correction, only one of the two corrections, ε inside the root, Keras' "epsilon hat" form, ``t``
 off by one, the corrected averages returned as the state, no ``(1 − β)``, ``β₁`` and ``β₂``
-swapped, the old averages in the step, the wrong sign, no ``lr``, ``m`` and ``v`` swapped) and,
+swapped, the old averages in the step, the wrong sign, no ``lr``, ``m`` and ``v`` swapped, the step
+clipped to ±lr, deeplearning.ai's order with the gradients second) and,
 when one of them reproduces the learner's numbers, names it in the hint.
 """
 from __future__ import annotations
@@ -33,11 +35,10 @@ import numpy as np
 
 from ..optim.adam import Adam
 from ..parameter import Parameter
-from .feedback import Check, ExerciseResult, expect, run_checks
+from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks
 
 __all__ = ["check_adam_step"]
 
-RTOL, ATOL = 1e-7, 1e-12
 NAMES = ("theta_new", "m_new", "v_new")
 GENERIC_HINT = ("update the raw averages first, m = beta1 * m + (1 - beta1) * grad and "
                 "v = beta2 * v + (1 - beta2) * grad**2; correct copies of them, m_hat = m / (1 - beta1**t) "
@@ -51,7 +52,7 @@ Triple = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _adam(theta, m, v, grad, t, lr, beta1, beta2, eps, *, correct_m=True, correct_v=True,
           eps_inside=False, eps_hat=False, damp1=True, damp2=True, old_state=False, sign=-1.0,
-          use_lr=True) -> Triple:
+          use_lr=True, clip_to_lr=False) -> Triple:
     """One Adam step with switches for the usual mistakes; returns the raw ``(theta, m, v)``."""
     m_new = beta1 * m + ((1 - beta1) if damp1 else 1.0) * grad
     v_new = beta2 * v + ((1 - beta2) if damp2 else 1.0) * grad**2
@@ -64,6 +65,8 @@ def _adam(theta, m, v, grad, t, lr, beta1, beta2, eps, *, correct_m=True, correc
         v_hat = v_step / (1 - beta2**t) if correct_v else v_step
         denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
         step = rate * m_hat / denominator
+    if clip_to_lr:
+        step = np.clip(step, -lr, lr)
     return theta + sign * step, m_new, v_new
 
 
@@ -123,6 +126,15 @@ def _mistakes(theta, m, v, grad, t, lr, beta1, beta2, eps) -> list[tuple[Triple,
              "multiply the step by the learning rate lr."),
             ((theta_right, v_right, m_right),
              "return the triple in the order (theta, m, v)."),
+            (_adam(*args, clip_to_lr=True),
+             "the step is capped at lr: Adam's step is about lr only when the gradients are steady. Its bound is "
+             "lr * (1 - beta1) / sqrt(1 - beta2) (Kingma & Ba, section 2.1), about 3.2 lr for the defaults: a "
+             "rare feature, whose gradient appears after many zero steps, moves by more than lr. Do not clip; "
+             "theta - lr * m_hat / (np.sqrt(v_hat) + eps) is the whole step."),
+            (_adam(theta, v, grad, m, t, lr, beta1, beta2, eps),
+             "your function reads its arguments in deeplearning.ai's order, the gradients second "
+             "(update_parameters_with_adam(parameters, grads, v, s, t, ...)); the checker calls "
+             "adam_step(theta, m, v, grad, t, lr, beta1, beta2, eps): the two averages second and third, the gradient fourth."),
         ]
     return mistakes
 
@@ -139,57 +151,60 @@ def _describe(triple: Triple) -> str:
     return ", ".join(f"{name} = {_fmt(value)}" for name, value in zip(NAMES, triple))
 
 
-def _call(student_fn: Callable, theta, m, v, grad, t, lr, beta1, beta2, eps) -> Triple:
-    """Call the learner's function on copies; check it returns three float arrays shaped like theta."""
+def _call(student_fn: Callable, theta, m, v, grad, t, lr, beta1, beta2, eps) -> tuple[Triple, bool]:
+    """Call the learner's function on fresh copies; read three float arrays shaped like theta (and float32?)."""
     shape = np.shape(theta)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = student_fn(np.array(theta, dtype=float), np.array(m, dtype=float), np.array(v, dtype=float),
-                            np.array(grad, dtype=float), t, lr, beta1, beta2, eps)
+    result = student_fn(np.array(theta, dtype=float), np.array(m, dtype=float), np.array(v, dtype=float),
+                        np.array(grad, dtype=float), t, lr, beta1, beta2, eps)
     expect(result is not None, expected="the triple (theta_new, m_new, v_new)", got="None",
            hint="end the function with `return theta, m, v`; printing is not returning.")
-    expect(isinstance(result, (tuple, list)) and len(result) == 3,
+    is_sequence = isinstance(result, (tuple, list))
+    expect(is_sequence and len(result) == 3,
            expected="the triple (theta_new, m_new, v_new)",
            got=(f"one array of shape {np.shape(result)}" if isinstance(result, np.ndarray)
-                else f"{type(result).__name__}" + (f" of length {len(result)}" if hasattr(result, "__len__") else "")),
-           hint="return the new parameters and both new averages: `return theta, m, v` "
-                "(the caller feeds m and v into the next step).")
-    arrays = []
+                else f"{type(result).__name__}" + (f" of length {len(result)}" if is_sequence else "")),
+           hint=("deeplearning.ai's update_parameters_with_adam returns five things (parameters, v, s, v_corrected, "
+                 "s_corrected); here return only the three the next step needs: `return theta, m, v` (raw m and v)."
+                 if is_sequence and len(result) == 5 else
+                 "return the new parameters and both new averages: `return theta, m, v` "
+                 "(the caller feeds m and v into the next step)."))
+    arrays, low = [], False
     for name, value in zip(NAMES, result):
-        array = np.asarray(value)
-        expect(array.dtype.kind in "biuf", expected=f"{name} an array of numbers",
-               got=f"{name} of type {type(value).__name__} (dtype {array.dtype})",
-               hint="return NumPy arrays, e.g. `return theta, m, v`.")
-        expect(array.shape == shape, expected=f"{name} of shape {shape}, like theta",
-               got=f"{name} of shape {array.shape}",
-               hint="work elementwise (grad**2, np.sqrt(v_hat), ...): every parameter has its own averages; "
-                    "do not sum or average over the parameters.")
-        arrays.append(array.astype(float))
-    return arrays[0], arrays[1], arrays[2]
+        array, part_low = as_array(value, name, shape=shape,
+                                   hint="work elementwise (grad**2, np.sqrt(v_hat), ...): every parameter has its "
+                                        "own averages; do not sum or average over the parameters.")
+        arrays.append(array)
+        low = low or part_low
+    return (arrays[0], arrays[1], arrays[2]), low
 
 
-def _close(a, b) -> bool:
-    return np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
+def _same(got: Triple, expected: Triple, low: bool) -> bool:
+    return all(close(a, b, low) for a, b in zip(got, expected))
 
 
-def _same(got: Triple, expected: Triple) -> bool:
-    return all(_close(a, b) for a, b in zip(got, expected))
-
-
-def _hint_for(got: Triple, case: tuple, right: Triple) -> str:
+def _hint_for(got: Triple, case: tuple, right: Triple, low: bool, student_fn=None) -> str:
     """The hint of the usual mistake that reproduces ``got`` on ``case``, else a general one."""
     for triple, text in _mistakes(*case):
-        if _same(got, triple):
+        if _same(got, triple, low):
             return text
+    if student_fn is not None:
+        hint = order_hint(student_fn, ("theta", "m", "v", "grad", "t", "lr", "beta1", "beta2", "eps"),
+                          "adam_step(theta, m, v, grad, t, lr, beta1, beta2, eps)",
+                          {"params": "theta", "parameters": "theta", "grads": "grad", "g": "grad", "s": "v",
+                           "learning_rate": "lr", "epsilon": "eps", "step": "t"})
+        if hint:
+            return hint
     if not all(np.all(np.isfinite(a)) for a in got):
         return ("your result contains nan or inf. On the first step t = 1, so 1 - beta**t is 1 - beta, not 0 "
                 "(1 - beta**0 = 0 would divide by zero: do not subtract 1 from t); v must stay >= 0 (average "
                 "grad**2, not grad); and eps keeps the division safe only outside the root.")
-    theta_ok, m_ok, v_ok = (_close(a, b) for a, b in zip(got, right))
+    theta_ok, m_ok, v_ok = (close(a, b, low) for a, b in zip(got, right))
     if m_ok and v_ok:
-        return ("m and v are right; the step is not: theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps), "
-                "with m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) and eps outside the root.")
-    return GENERIC_HINT
+        return ("m and v are right; the step is not, and it matches none of the usual slips: "
+                "theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t), "
+                "v_hat = v / (1 - beta2**t) and eps outside the root.")
+    wrong = ", ".join(name for name, ok in zip(NAMES, (theta_ok, m_ok, v_ok)) if not ok)
+    return f"{wrong} differ and match none of the usual slips; work this case out by hand: " + GENERIC_HINT
 
 
 def _expect_step(student_fn: Callable, case: tuple, expected: Triple | None = None) -> None:
@@ -197,12 +212,12 @@ def _expect_step(student_fn: Callable, case: tuple, expected: Triple | None = No
     theta, m, v, grad = (np.asarray(a, dtype=float) for a in case[:4])
     case = (theta, m, v, grad, *case[4:])
     right = _right(*case) if expected is None else tuple(np.asarray(a, dtype=float) for a in expected)
-    got = _call(student_fn, *case)
-    if _same(got, right):
+    got, low = _call(student_fn, *case)
+    if _same(got, right, low):
         return
-    differs = ", ".join(name for name, a, b in zip(NAMES, got, right) if not _close(a, b))
+    differs = ", ".join(name for name, a, b in zip(NAMES, got, right) if not close(a, b, low))
     expect(False, expected=_describe(right), got=f"{_describe(got)}  ({differs} differ{'s' if ',' not in differs else ''})",
-           hint=_hint_for(got, case, right))
+           hint=_hint_for(got, case, right, low, student_fn))
 
 
 # ---------- the cases ----------
@@ -263,6 +278,19 @@ def _case_late_step(student_fn) -> None:
     _expect_step(student_fn, (theta, m, v, grad, 1000, 0.1, 0.9, 0.999, 1e-8), (theta_new, m_new, v_new))
 
 
+def _case_rare_feature(student_fn) -> None:
+    # A rare feature: its gradient was 0 for 999 steps (m = v = 0), and at t = 1000 it is g = [1, -0.01].
+    #   m = 0.1·g, v = 0.001·g²;  1 − 0.9^1000 = 1, 1 − 0.999^1000 = 0.632305
+    #   step = lr·0.1·g / (|g|·√(0.001/0.632305) + eps) = lr·0.1/0.0397688 ≈ 2.5145·lr  (lr = 0.01)
+    # larger than lr: Adam's step is bounded by lr·(1 − β1)/√(1 − β2) ≈ 3.16·lr, not by lr.
+    theta, m, v, grad = [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [1.0, -0.01]
+    g = np.array(grad)
+    m_new, v_new = 0.1 * g, 0.001 * g**2
+    correction2 = 1 - 0.999**1000
+    theta_new = -0.01 * 0.1 * g / (np.abs(g) * np.sqrt(0.001 / correction2) + 1e-8)
+    _expect_step(student_fn, (theta, m, v, grad, 1000, 0.01, 0.9, 0.999, 1e-8), (theta_new, m_new, v_new))
+
+
 def _case_matches_nnopt(student_fn) -> None:
     # 25 steps on f(θ) = ½ Σ c·(θ − 1)², gradient c·(θ − 1), a (2, 3) array whose curvatures c span
     # four orders of magnitude, with non-default hyperparameters; compared with nnopt.optim.Adam
@@ -280,10 +308,10 @@ def _case_matches_nnopt(student_fn) -> None:
         state = optimizer.state[reference]
         expected = (reference.value, state["exp_avg"], state["exp_avg_sq"])
         case = (theta, m, v, grad, t, lr, beta1, beta2, eps)
-        theta, m, v = _call(student_fn, *case)
-        if not _same((theta, m, v), expected):
-            hint = _hint_for((theta, m, v), case, _right(*case))
-            if hint == GENERIC_HINT:
+        (theta, m, v), low = _call(student_fn, *case)
+        if not _same((theta, m, v), expected, low):
+            hint = _hint_for((theta, m, v), case, _right(*case), low, student_fn)
+            if hint.endswith(GENERIC_HINT):
                 hint += " Feed the returned theta, m and v into the next call, with t one larger."
             expect(False, expected=f"after step {t}: {_describe(expected)}",
                    got=f"after step {t}: {_describe((theta, m, v))}", hint=hint)
@@ -295,17 +323,18 @@ CHECKS = (
           _case_second_step),
     Check("by hand: a gradient as small as eps (1e-8) moves theta by only lr/2", _case_tiny_gradient),
     Check("by hand: at t=1000 the correction of v still scales the step by 1.26", _case_late_step),
+    Check("by hand: a rare feature (gradient 0 until t=1000) moves by 2.5·lr, more than lr", _case_rare_feature),
     Check("25 steps on a (2, 3) array: same theta, m and v as nnopt.optim.Adam", _case_matches_nnopt),
 )
 
 
-def check_adam_step(student_fn) -> ExerciseResult:
-    """Check a learner's ``adam_step(theta, m, v, grad, t, lr, beta1, beta2, eps) -> (theta, m, v)`` on 5 cases.
+def check_adam_step(student_fn, *, time_limit: float | None = None) -> ExerciseResult:
+    """Check a learner's ``adam_step(theta, m, v, grad, t, lr, beta1, beta2, eps) -> (theta, m, v)`` on 6 cases.
 
-    Put it last in a notebook cell (or ``print`` it) to see "✓ adam_step: passed 5/5", or the
+    Put it last in a notebook cell (or ``print`` it) to see "✓ adam_step: passed 6/6", or the
     first failing case with the expected and returned arrays and a hint that names the mistake
     when it is a usual one (no bias correction, eps inside the root, t off by one, the corrected
     averages returned as the state, ...). ``.passed`` is True when every case passed. Wrong
     answers and errors are reported, never raised.
     """
-    return run_checks("adam_step", student_fn, CHECKS)
+    return run_checks("adam_step", student_fn, CHECKS, checker="check_adam_step", time_limit=time_limit)

@@ -6,12 +6,14 @@ momentum, the update :class:`nnopt.optim.Momentum` runs::
     v_new     = beta * v + (1 - beta) * grad      # average the gradients
     theta_new = theta - lr * v_new                # step along the average (the NEW v)
 
-and returns ``(theta_new, v_new)`` as new arrays, leaving the arrays passed in unchanged (a
-pure function: easy to test and to call in a loop). The checker compares with values worked
+and returns ``(theta_new, v_new)``. Every call gets fresh copies of the arrays, so updating
+them in place and returning them is fine too (the course policy, ``nnopt.exercises.POLICY``). The checker compares with values worked
 out by hand, with plain gradient descent for ``beta = 0`` and with ``nnopt.optim.Momentum``
 over several steps. A wrong answer is matched against the usual slips (the ``(1 - beta)``
 forgotten, θ moved with the old v, a sign error, β and 1 - β swapped, the pair returned in
-the wrong order, the inputs changed in place) so the hint can name the slip.
+the wrong order, PyTorch's undamped buffer, Keras' v = βv − lr·g with θ + v, deeplearning.ai's
+argument order ``(parameters, grads, v, beta, learning_rate)`` and its dict indexing) so the
+hint can name the slip; an answer that matches none says which output differs.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import numpy as np
 
 from ..optim.momentum import Momentum
 from ..parameter import Parameter
-from .feedback import Check, ExerciseResult, expect, run_checks
+from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks
 
 __all__ = ["check_momentum_step", "reference_momentum_step"]
 
@@ -31,16 +33,29 @@ def reference_momentum_step(theta, v, grad, lr, beta):
     return theta_new, v_new
 
 
+DLAI_CONVENTION = (
+    "the checker calls your function as momentum_step(theta, v, grad, lr, beta), in this order, with "
+    "single NumPy arrays. deeplearning.ai's update_parameters_with_momentum(parameters, grads, v, beta, "
+    "learning_rate) takes dicts and another order; the update itself is the same: "
+    "v = beta * v + (1 - beta) * grad, theta = theta - lr * v.")
+
+
 def _usual_slips(theta, v, grad, lr, beta) -> list[tuple[np.ndarray, np.ndarray, str]]:
     """``(theta, v, hint)`` of each common wrong answer, for this case."""
     right_theta, right_v = reference_momentum_step(theta, v, grad, lr, beta)
     no_damping_v = beta * v + grad
     swapped_v = (1 - beta) * v + beta * grad
+    keras_v = beta * v - lr * grad
+    dlai_theta, dlai_v = reference_momentum_step(theta, grad, v, beta, lr)  # (theta, grads, v, beta, lr) read as ours
     return [
         (theta - lr * no_damping_v, no_damping_v,
          "you forgot the (1 - beta) in front of grad: v = beta * v + (1 - beta) * grad. Without it "
-         "v is PyTorch's momentum buffer, which grows to grad / (1 - beta) on a constant gradient "
-         "instead of averaging to grad."),
+         "v is PyTorch's momentum buffer (torch.optim.SGD), which grows to grad / (1 - beta) on a constant "
+         "gradient instead of averaging to grad."),
+        (theta + keras_v, keras_v,
+         "that is the Keras/TensorFlow convention, v = beta * v - lr * grad and theta + v (v holds the step). "
+         "The course's v is the average of the gradients: v = beta * v + (1 - beta) * grad, "
+         "theta_new = theta - lr * v_new."),
         (theta - lr * v, right_v,
          "v is right but theta moved with the OLD velocity: compute v_new first, then "
          "theta_new = theta - lr * v_new."),
@@ -62,28 +77,50 @@ def _usual_slips(theta, v, grad, lr, beta) -> list[tuple[np.ndarray, np.ndarray,
         (theta - lr * lr * (1 - beta) * grad - lr * beta * v, beta * v + lr * (1 - beta) * grad,
          "the learning rate is applied twice: v = beta * v + (1 - beta) * grad has no lr in it; "
          "lr appears once, in theta_new = theta - lr * v_new."),
+        (dlai_theta, dlai_v,
+         "your function reads its arguments in deeplearning.ai's order (parameters, grads, v, beta, "
+         "learning_rate); " + DLAI_CONVENTION),
     ]
 
 
-def _as_pair(result, shape) -> tuple[np.ndarray, np.ndarray]:
-    """The learner's return value as two float arrays of ``shape`` (a Mismatch explains otherwise)."""
+def _signature_hint(student_fn) -> str:
+    """A hint when the parameters are named in deeplearning.ai's (or another) order."""
+    return order_hint(student_fn, ("theta", "v", "grad", "lr", "beta"), "momentum_step(theta, v, grad, lr, beta)",
+                      {"parameters": "theta", "params": "theta", "grads": "grad", "g": "grad", "dw": "grad",
+                       "learning_rate": "lr", "alpha": "lr", "momentum": "beta", "velocity": "v"})
+
+
+def explain_error(description: str) -> str | None:
+    """A hint for an exception that shows deeplearning.ai's dict-based habit."""
+    if "only integers, slices" in description or "KeyError" in description or "string indices" in description:
+        return ("your code indexes its arguments like dicts (parameters['W1'], grads['dW1'], as in deeplearning.ai's "
+                "update_parameters_with_momentum); here theta, v and grad are single NumPy arrays: "
+                "v_new = beta * v + (1 - beta) * grad; theta_new = theta - lr * v_new.")
+    return None
+
+
+def _as_pair(result, shape) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The learner's return value as two float arrays of ``shape`` and whether it was float32."""
     expect(result is not None,
            expected="a pair (theta_new, v_new)", got="None",
            hint="end the function with `return theta_new, v_new` (a function without return gives None).")
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            expected="a pair (theta_new, v_new)",
-           got=f"{type(result).__name__}" + (f" of length {len(result)}" if hasattr(result, "__len__") else ""),
-           hint="return both arrays: `return theta_new, v_new`.")
-    theta_new, v_new = (np.asarray(part, dtype=np.float64) for part in result)
-    for name, value in (("theta_new", theta_new), ("v_new", v_new)):
-        expect(value.shape == shape, expected=f"{name} of shape {shape}, like theta",
-               got=f"{name} of shape {value.shape}",
-               hint="work with whole arrays (v = beta * v + ...), without indexing or summing.")
-    return theta_new, v_new
+           got=(f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")),
+           hint="return both arrays: `return theta_new, v_new`"
+                + (" (deeplearning.ai's version returns dicts; here there are none)."
+                   if isinstance(result, dict) else "."))
+    arrays, low = [], False
+    for name, part in zip(("theta_new", "v_new"), result):
+        array, part_low = as_array(part, name, shape=shape,
+                                   hint="work with whole arrays (v = beta * v + ...), without indexing or summing.")
+        arrays.append(array)
+        low = low or part_low
+    return arrays[0], arrays[1], low
 
 
-def _call(student_fn, theta, v, grad, lr, beta) -> tuple[np.ndarray, np.ndarray]:
-    """Call the learner on copies (so one call cannot spoil the next) and read the pair."""
+def _call(student_fn, theta, v, grad, lr, beta) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Call the learner on fresh copies (it may change them in place) and read the pair."""
     return _as_pair(student_fn(theta.copy(), v.copy(), grad.copy(), lr, beta), theta.shape)
 
 
@@ -95,23 +132,22 @@ def _fmt(array: np.ndarray) -> str:
 def _expect_step(student_fn, theta, v, grad, lr, beta, right_theta=None, right_v=None) -> None:
     """The learner's one step equals ``(right_theta, right_v)`` (by default the reference's);
     otherwise the hint names the slip the answer matches, if any."""
-    got_theta, got_v = _call(student_fn, theta, v, grad, lr, beta)
+    got_theta, got_v, low = _call(student_fn, theta, v, grad, lr, beta)
     if right_theta is None:
         right_theta, right_v = reference_momentum_step(theta, v, grad, lr, beta)
-    if _close(got_theta, right_theta) and _close(got_v, right_v):
+    theta_ok, v_ok = close(got_theta, right_theta, low), close(got_v, right_v, low)
+    if theta_ok and v_ok:
         return
     hint = next((slip_hint for slip_theta, slip_v, slip_hint in _usual_slips(theta, v, grad, lr, beta)
-                 if _close(got_theta, slip_theta) and _close(got_v, slip_v)), None)
-    if hint is None:
-        wrong = "theta_new" if _close(got_v, right_v) else "v_new"
-        hint = (f"{wrong} is off. The step is v_new = beta * v + (1 - beta) * grad, then "
-                "theta_new = theta - lr * v_new.")
+                 if close(got_theta, slip_theta, low) and close(got_v, slip_v, low)), None)
+    hint = hint or _signature_hint(student_fn)
+    if not hint:
+        wrong = " and ".join(name for name, ok in (("theta_new", theta_ok), ("v_new", v_ok)) if not ok)
+        hint = (f"{wrong} differ{'s' if ' and ' not in wrong else ''} from the expected values and match"
+                f"{'es' if ' and ' not in wrong else ''} none of the usual slips; work this case out by hand with "
+                "v_new = beta * v + (1 - beta) * grad, then theta_new = theta - lr * v_new.")
     expect(False, expected=f"theta_new = {_fmt(right_theta)}, v_new = {_fmt(right_v)}",
            got=f"theta_new = {_fmt(got_theta)}, v_new = {_fmt(got_v)}", hint=hint)
-
-
-def _close(a, b) -> bool:
-    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
 
 
 # The hand-worked cases (lr = 0.1, beta = 0.9, so 1 - beta = 0.1):
@@ -134,23 +170,12 @@ def _case_moving(student_fn) -> None:
 def _case_beta_zero(student_fn) -> None:
     # beta = 0: v_new = grad and theta_new = theta - lr * grad = [3, 1] - 0.5*[1, -2] = [2.5, 2]
     theta, v, grad = np.array([3.0, 1.0]), np.array([7.0, -7.0]), np.array([1.0, -2.0])
-    got_theta, got_v = _call(student_fn, theta, v, grad, 0.5, 0.0)
-    expect(np.allclose(got_theta, [2.5, 2.0]) and np.allclose(got_v, grad),
+    got_theta, got_v, low = _call(student_fn, theta, v, grad, 0.5, 0.0)
+    expect(close(got_theta, [2.5, 2.0], low) and close(got_v, grad, low),
            expected="plain gradient descent: theta_new = [2.5, 2.0], v_new = grad = [1.0, -2.0]",
            got=f"theta_new = {_fmt(got_theta)}, v_new = {_fmt(got_v)}",
            hint="with beta = 0 the old velocity must be forgotten entirely: v_new = grad, "
                 "theta_new = theta - lr * grad.")
-
-
-def _case_inputs_unchanged(student_fn) -> None:
-    theta, v, grad = _THETA.copy(), np.array([0.5, -1.0]), _GRAD.copy()
-    student_fn(theta, v, grad, 0.1, 0.9)
-    changed = [name for name, now, before in (("theta", theta, _THETA), ("v", v, [0.5, -1.0]), ("grad", grad, _GRAD))
-               if not np.array_equal(now, before)]
-    expect(not changed, expected="theta, v and grad unchanged after the call",
-           got=f"{', '.join(changed)} changed in place",
-           hint="build new arrays (v_new = beta * v + (1 - beta) * grad) instead of updating the "
-                "old ones (v *= beta, theta -= ...): the caller's arrays must not change.")
 
 
 def _case_matches_nnopt(student_fn) -> None:
@@ -167,8 +192,8 @@ def _case_matches_nnopt(student_fn) -> None:
         grad = curvature * theta
         if step == 1:
             _expect_step(student_fn, theta, v, grad, lr, beta)
-        theta, v = _call(student_fn, theta, v, grad, lr, beta)
-        expect(_close(theta, param.value),
+        theta, v, low = _call(student_fn, theta, v, grad, lr, beta)
+        expect(close(theta, param.value, low),
                expected=f"after step {step}: theta = {_fmt(param.value)}",
                got=f"after step {step}: theta = {_fmt(theta)}",
                hint="pass the v your function returned into the next call; it must be the "
@@ -179,17 +204,18 @@ CHECKS = (
     Check("one step from rest (v = 0; lr = 0.1, beta = 0.9), worked by hand", _case_from_rest),
     Check("one step while moving (v = [0.5, -1]), worked by hand", _case_moving),
     Check("beta = 0 is plain gradient descent", _case_beta_zero),
-    Check("theta, v and grad are left unchanged (new arrays returned)", _case_inputs_unchanged),
     Check("five steps on a bowl, 3x2 array, match nnopt.optim.Momentum", _case_matches_nnopt),
 )
 
 
-def check_momentum_step(student_fn) -> ExerciseResult:
+def check_momentum_step(student_fn, *, time_limit: float | None = None) -> ExerciseResult:
     """Check a learner's ``momentum_step(theta, v, grad, lr, beta) -> (theta_new, v_new)``.
 
-    Five cases: two steps worked by hand, β = 0 (plain gradient descent), the inputs left
-    unchanged, and five steps against :class:`nnopt.optim.Momentum`. Shows "✓ momentum step:
-    passed 5/5", or the first failing case with what was expected, what came back and a hint
-    naming the slip. Wrong answers and errors are reported, never raised.
+    Four cases: two steps worked by hand, β = 0 (plain gradient descent) and five steps against
+    :class:`nnopt.optim.Momentum`. Each call gets fresh copies, so updating them in place is
+    fine. Shows "✓ momentum step: passed 4/4", or the first failing case with what was expected,
+    what came back and a hint naming the slip (PyTorch's undamped buffer, the Keras convention,
+    deeplearning.ai's argument order, ...). Wrong answers and errors are reported, never raised.
     """
-    return run_checks("momentum step", student_fn, CHECKS)
+    return run_checks("momentum step", student_fn, CHECKS, checker="check_momentum_step",
+                      time_limit=time_limit, explain_error=explain_error)

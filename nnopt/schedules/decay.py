@@ -66,19 +66,26 @@ def inverse_time_decay(lr0: float, decay_rate: float, epoch, decay_steps: float 
     return _result(lr0 / (1.0 + decay_rate * progress), epoch)
 
 
-def schedule_lr_decay(lr0: float, decay_rate: float, epoch, time_interval: int = 1000):
-    """Inverse-time decay at fixed intervals (the deeplearning.ai ``schedule_lr_decay``)::
+def schedule_lr_decay(learning_rate0: float, epoch_num, decay_rate: float, time_interval: int = 1000):
+    """Inverse-time decay at fixed intervals, deeplearning.ai's ``schedule_lr_decay``::
 
-        lr = lr0 / (1 + decay_rate * floor(epoch / time_interval))
+        lr = learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval))
 
-    The rate stays flat for ``time_interval`` epochs, then drops; it is
-    ``inverse_time_decay(lr0, decay_rate, epoch, decay_steps=time_interval, staircase=True)``.
+    The arguments are in deeplearning.ai's order, ``(learning_rate0, epoch_num, decay_rate,
+    time_interval=1000)`` (the epoch second, unlike :func:`inverse_time_decay`), and every one
+    can be passed by keyword. The rate stays flat for ``time_interval`` epochs, then drops; it is
+    ``inverse_time_decay(learning_rate0, decay_rate, epoch_num, decay_steps=time_interval, staircase=True)``.
 
-    >>> schedule_lr_decay(0.5, 0.3, 2500, time_interval=1000)    # 0.5 / (1 + 0.3 * 2)
+    >>> schedule_lr_decay(0.5, 2500, 0.3, time_interval=1000)    # 0.5 / (1 + 0.3 * 2)
     0.3125
     """
+    if np.ndim(decay_rate) != 0:
+        raise ValueError(
+            "schedule_lr_decay: decay_rate must be one number, got an array; the order is deeplearning.ai's, "
+            "schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000) (the epoch(s) second)."
+        )
     check_positive("time_interval", time_interval, "schedule_lr_decay")
-    return inverse_time_decay(lr0, decay_rate, epoch, decay_steps=time_interval, staircase=True)
+    return inverse_time_decay(learning_rate0, decay_rate, epoch_num, decay_steps=time_interval, staircase=True)
 
 
 def exponential_decay(lr0: float, decay_rate: float, step, decay_steps: float, staircase: bool = False):
