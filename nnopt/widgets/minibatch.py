@@ -12,6 +12,7 @@ from .explorers import _check_lr, _check_steps, _log_slider, _show_live
 MINIBATCH_LR_BOUNDS = (0.01, 1.5)  # λ_max of the Hessian ≈ 1.8: full-batch GD diverges above α ≈ 1.1
 MINIBATCH_STEPS_BOUNDS = (10, 400)
 MINIBATCH_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)  # and m, the full batch
+DIVERGED_FACTOR = 10.0  # a run that ends with 10x the starting loss is reported as diverged
 
 _PROBLEMS = {}
 
@@ -29,7 +30,8 @@ def plot_minibatch_explorer(batch_size: int = 16, lr: float = 0.5, steps: int = 
     beside full-batch GD (b = m) at the same rate, on the Seattle least-squares problem.
 
     Left: both paths on the contour map; right: training and validation loss per iteration. A run
-    that diverges is reported in the title instead of drawn. ``batch_size`` may also be the
+    that ends with more than 10 times its starting loss is reported as diverged in the title
+    (and not drawn if it overflowed). ``batch_size`` may also be the
     string ``"m"``. Returns the Figure.
     """
     from ..experiments.minibatch import sgd_path
@@ -48,10 +50,15 @@ def plot_minibatch_explorer(batch_size: int = 16, lr: float = 0.5, steps: int = 
     for b in dict.fromkeys((train.m, batch_size)):
         label = "batch, b = m" if b == train.m else f"b = {b}"
         try:
-            paths[label] = sgd_path(train, b, lr, steps, seed=seed)
-            styles[label] = batch_style(b, train.m)
-        except FloatingPointError:
+            path = sgd_path(train, b, lr, steps, seed=seed)
+        except FloatingPointError:  # overflowed: nothing finite to draw
             failed.append(label)
+            continue
+        losses = train.losses(path)
+        if losses[-1] > DIVERGED_FACTOR * losses[0]:
+            failed.append(label)
+        paths[label] = path
+        styles[label] = batch_style(b, train.m)
     if not paths:
         paths = {"start": sgd_path(train, train.m, lr, 0)}
         styles = {"start": batch_style(train.m, train.m)}
