@@ -127,35 +127,46 @@ def _nudge(point: np.ndarray, units: int) -> np.ndarray:
     return out
 
 
-def nudged_race_losses(factories: Mapping, function, steps: int, at: Sequence[int], nudges=(-2, -1, 0, 1, 2)) -> dict:
+def nudged_race_losses(factories: Mapping, function, steps: int, at: Sequence[int], nudges=(-1, 0, 1),
+                       window: int = 100, keep_runs: bool = False):
     """f − f* at the steps ``at`` of a :func:`~nnopt.landscapes.race`, from the default start
     moved by each number of units in the last place in ``nudges`` (0: the start itself).
 
-    Returns ``{label: array of shape (len(nudges), len(at))}``.
+    Returns ``{label: {"at": values, "window": medians}}``, both of shape (len(nudges), len(at)):
+    f − f* at each step of ``at``, and its median over the ``window`` steps up to that step (a
+    summary that a zig-zagging run keeps when its value at one step does not). With
+    ``keep_runs=True`` also the race from the unmoved start (``nudges`` must contain 0): ``(table, runs)``.
     """
     from ..landscapes import get_function, race
 
     landscape = get_function(function)
-    table: dict[str, list] = {label: [] for label in factories}
+    if keep_runs and 0 not in nudges:
+        raise ValueError(f"keep_runs=True needs 0 among the nudges, got nudges={tuple(nudges)!r}.")
+    rows: dict[str, dict[str, list]] = {label: {"at": [], "window": []} for label in factories}
+    kept = None
     for units in nudges:
         runs = race(dict(factories), landscape, _nudge(landscape.start, units), steps)
+        kept = runs if units == 0 else kept
         for label, run in runs.items():
-            table[label].append([run.losses[t] for t in at])
-    return {label: np.array(rows) for label, rows in table.items()}
+            losses = np.asarray(run.losses, dtype=float)
+            rows[label]["at"].append([losses[t] for t in at])
+            rows[label]["window"].append([np.median(losses[max(0, t - window + 1):t + 1]) for t in at])
+    table = {label: {key: np.array(values) for key, values in entry.items()} for label, entry in rows.items()}
+    return (table, kept) if keep_runs else table
 
 
-def robust_loss_text(values) -> str:
-    """Two significant digits if every value rounds to the same, else "~1e-01" (order of magnitude
-    of the median, marked with ~), or "chaotic" if even the order of magnitude is not shared."""
+def robust_loss_text(values, window_medians=None) -> str:
+    """Two significant digits if every value of ``values`` (one per start) rounds to the same;
+    otherwise "~1e-01": the order of magnitude of the median of ``window_medians`` (or of
+    ``values`` if not given), with a "?" if the starts disagree even on that."""
     values = np.asarray(values, dtype=float).ravel()
     texts = {f"{value:.1e}" for value in values}
     if len(texts) == 1:
         return texts.pop()
-    exponents = {int(np.floor(np.log10(value) + 0.5)) for value in values if value > 0}
-    median_exponent = int(np.floor(np.log10(np.median(values)) + 0.5))
-    if len(exponents) == 1:
-        return f"~1e{median_exponent:+03d}"
-    return f"~1e{median_exponent:+03d}*"
+    summary = values if window_medians is None else np.asarray(window_medians, dtype=float).ravel()
+    exponents = {int(np.floor(np.log10(value) + 0.5)) for value in summary if value > 0}
+    median_exponent = int(np.floor(np.log10(np.median(summary)) + 0.5))
+    return f"~1e{median_exponent:+03d}" + ("" if len(exponents) == 1 else "?")
 
 
 class StepRecorder:
