@@ -24,6 +24,7 @@ from ..landscapes.base import Function2D
 from ..landscapes.registry import get_function
 from ._common import as_runs, styled, styles_for
 from .contours import START_MARKER, place_legend, plot_contours
+from .style import PALETTE
 
 MAX_FRAMES = 60
 MAX_POINTS_PER_PATH = 1500  # longer paths are thinned (every k-th point plus all frame points)
@@ -36,6 +37,50 @@ def frame_indices(length: int, frames: int) -> np.ndarray:
     if length < 1:
         raise ValueError(f"a path needs at least one point, got length {length}.")
     return np.unique(np.round(np.linspace(0, length - 1, min(frames, length))).astype(int))
+
+
+def animation_styles(runs, colors=None) -> list[dict[str, str]]:
+    """The colour and line style of each run in the animation.
+
+    By default each run gets its optimizer's course style; a run of the same optimizer as an
+    earlier one (e.g. three SGD runs: plain, clipped by norm, clipped by value) gets the next
+    colour of :data:`~nnopt.plots.style.PALETTE` no other run uses, because the SVG paths and
+    their heads would otherwise all be drawn in one colour (dashes are hard to tell apart on a
+    thin moving line). ``colors`` overrides this: a dict ``{label: colour}`` (labels it does not
+    name keep the default) or a sequence with one colour per run, e.g. the colours of a static
+    figure drawn beside the animation.
+    """
+    styles = styles_for([run.family for run in runs])
+    families_seen: set[str] = set()
+    used = {style["color"] for style in styles}
+    free = (colour for colour in PALETTE if colour not in used)
+    for style, run in zip(styles, runs):
+        if run.family in families_seen:
+            style["color"] = next(free, style["color"])
+        families_seen.add(run.family)
+    if colors is None:
+        return styles
+    if isinstance(colors, dict):
+        unknown = sorted(set(colors) - {run.label for run in runs})
+        if unknown:
+            raise ValueError(f"colors names labels that are not in the race: {unknown}; "
+                             f"the labels are {[run.label for run in runs]}.")
+        chosen = [colors.get(run.label) for run in runs]
+    elif isinstance(colors, (list, tuple)):
+        if len(colors) != len(runs):
+            raise ValueError(f"colors must give one colour per trajectory ({len(runs)}), got {len(colors)}.")
+        chosen = list(colors)
+    else:
+        raise TypeError(f"colors must be None, a dict {{label: colour}} or a list of colours, got {type(colors).__name__}.")
+    from matplotlib.colors import is_color_like, to_hex
+
+    for style, colour in zip(styles, chosen):
+        if colour is None:
+            continue
+        if not isinstance(colour, str) or not is_color_like(colour):
+            raise ValueError(f"colors: {colour!r} is not a matplotlib colour (use e.g. '#0072B2' or 'tab:blue').")
+        style["color"] = to_hex(colour)
+    return styles
 
 
 def _check_int(argument: str, value, low: int, high: int, why: str = "") -> int:
@@ -101,6 +146,7 @@ def animate_race(
     legend: str = "auto",
     title: str | None = None,
     as_html: bool = True,
+    colors=None,
 ):
     """Animate optimizers racing on ``function``: offline JavaScript HTML to show in a notebook.
 
@@ -110,6 +156,9 @@ def animate_race(
     path is drawn up to that step (a shorter or diverged path stays at its end), with a dot
     at its head. ``interval`` is the time per frame in ms; ``dpi`` and ``figsize`` size the
     background picture. The player starts at the finished race: press ▶ to watch it.
+    Each path has its optimizer's colour; repeats of one optimizer get distinct colours, and
+    ``colors`` (``{label: colour}`` or one colour per run) sets them explicitly, e.g. to match
+    a static figure (see :func:`animation_styles`).
 
     Returns ``IPython.display.HTML`` (a notebook displays it) or, with ``as_html=False``, the
     HTML string. No figure is left open, so no static copy is shown below it.
@@ -126,7 +175,7 @@ def animate_race(
     try:
         fig.set_dpi(dpi)  # pixel coordinates below are at this dpi (close() resets it: read them first)
         ax = fig.axes[0]
-        styles = styles_for([r.family for r in runs])
+        styles = animation_styles(runs, colors)
         for run, style in zip(runs, styles):  # empty lines: legend entries only, the SVG draws the paths
             ax.plot([], [], color=style["color"], linestyle=style["linestyle"], linewidth=1.8,
                     label=run.label + ("  (diverged)" if run.diverged else ""))
