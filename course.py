@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Set up and run the nnopt course with one command each (needs only Python 3.11+ and pip).
 
-    python3 course.py start    # create .venv, install the course, open JupyterLab on notebooks/
+    python3 course.py start    # create .venv, install the course, open JupyterLab on your copies
+    python3 course.py fresh 03 # a fresh copy of notebook 03 in my-notebooks/ (yours kept as a backup)
     python3 course.py test     # create .venv, install the course and its tests, run every test
     python3 course.py test --portable   # the notebooks again, under other CPU kernels and nudged inputs
     python3 course.py bench    # create .venv, install, print the benchmark table
     python3 course.py lock     # refresh the pinned versions (requirements/lock.txt, environment.yml)
+    python3 course.py site     # build site/: the course as web pages and slides, works offline
+    python3 course.py release  # write release/learner/ (no solutions) and release/instructor/
+    python3 course.py grade SUBMISSION.ipynb ...   # grade submissions, write grades.csv
 
 Everything goes into ./.venv, so nothing outside the folder is touched. Every package is
 installed at the version pinned in requirements/lock.txt, once: after that, start and test
@@ -110,10 +114,24 @@ def ensure_environment(extras: str = "") -> None:
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def start() -> None:
+def run_tool(name: str, *args: str) -> int:
+    """Run tools/NAME in the course environment; the tool handles Ctrl+C itself."""
+    process = subprocess.Popen([str(PYTHON), str(ROOT / "tools" / name), *args], cwd=ROOT)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
+
+
+def start() -> int:
     ensure_environment()
-    extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container
-    run(PYTHON, "-m", "jupyterlab", "notebooks", *extra, env={**SINGLE_THREADED, **os.environ})
+    return run_tool("course_start.py", "lab")
+
+
+def fresh(notebook: str) -> int:
+    ensure_environment()
+    return run_tool("course_start.py", "fresh", notebook)
 
 
 def _test_environment() -> dict[str, str]:
@@ -210,10 +228,28 @@ def bench() -> int:
     return subprocess.run([str(PYTHON), "-m", "benchmarks"], cwd=ROOT).returncode
 
 
+def site(*args: str) -> int:
+    ensure_environment()
+    return run_tool("site.py", *args)
+
+
+def release(*args: str) -> int:
+    ensure_environment()
+    return run_tool("release.py", *args)
+
+
+def grade(*args: str) -> int:
+    ensure_environment()
+    return run_tool("grade.py", *args)
+
+
 def main(argv: list[str]) -> int:
     commands = {"start": start, "test": test, "bench": bench, "lock": lock}
     if argv[:1] == ["test"] and argv[1:] in ([], ["--portable"]):
         return test(portable=bool(argv[1:]))
+    with_arguments = {"fresh": fresh, "site": site, "release": release, "grade": grade}
+    if argv and argv[0] in with_arguments and (argv[0] != "fresh" or len(argv) == 2):
+        return with_arguments[argv[0]](*argv[1:]) or 0
     if len(argv) != 1 or argv[0] not in commands:
         print(__doc__)
         return 2

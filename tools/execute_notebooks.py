@@ -18,6 +18,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cells import readable_widget_outputs  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 # One BLAS thread, as `python3 course.py test` runs them: the kernels inherit this environment.
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -42,8 +45,10 @@ def execute(path: Path, timeout: int = 120) -> float:
     print(f"  slowest cells of {path.name}: {slowest}")
     notebook.metadata.get("language_info", {}).pop("version", None)
     # Widget state is not kept: every widget cell has a static figure beside it, and the state of
-    # an interact() widget is useless without a kernel (it only bloats the file).
+    # an interact() widget is useless without a kernel (it only bloats the file). Its saved output
+    # then says how to get the live widget instead of showing the raw ``VBox(children=...`` repr.
     notebook.metadata.pop("widgets", None)
+    readable_widget_outputs(notebook)
     nbformat.write(notebook, path)
     return seconds
 
