@@ -215,7 +215,7 @@ def lock() -> int:
     return 0
 
 
-LOCKED_EXTRAS = ("test",)
+LOCKED_EXTRAS = ("test", "browser")
 LOCK_HEADER = """\
 # Exact versions of everything `python3 course.py start` and `test` install (pip constraints).
 # The notebooks' committed outputs were produced with these. Refresh with `python3 course.py lock`,
