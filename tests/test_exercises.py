@@ -64,8 +64,8 @@ def _failed(result: ExerciseResult) -> dict[str, object]:
 def test_reference_passes_every_check():
     result = check_minibatches(minibatches)
     assert result.passed
-    assert (result.n_passed, result.n_checks) == (7, 7)
-    assert str(result).startswith("✓ minibatches: passed 7/7")
+    assert (result.n_passed, result.n_checks) == (8, 8)
+    assert str(result).startswith("✓ minibatches: passed 8/8")
     assert "#1a7f37" in result._repr_html_()
 
 
@@ -78,21 +78,22 @@ def test_list_based_correct_answer_passes():
 
 def test_dropping_the_last_batch_is_reported():
     result = check_minibatches(drops_last_batch)
-    assert not result.passed and result.n_passed == 6
+    assert not result.passed and result.n_passed == 7
     (failure,) = result.failures
     assert failure.name.startswith("m not divisible")
     assert failure.expected == "batch sizes [4, 4, 2]" and failure.got == "batch sizes [4, 4]"
     assert "last, smaller batch is missing" in failure.hint
     text = str(result)
-    assert text.startswith("✗ minibatches: passed 6/7")
+    assert text.startswith("✗ minibatches: passed 7/8")
     assert "expected: batch sizes [4, 4, 2]" in text and "got:      batch sizes [4, 4]" in text
 
 
 def test_not_shuffling_is_reported():
     result = check_minibatches(does_not_shuffle)
     assert result.n_passed == 6
-    (failure,) = result.failures
+    failure, composition = result.failures
     assert failure.name.startswith("shuffled")
+    assert composition.name.startswith("batches made of new samples every epoch")
     assert failure.got.startswith("the original order [0, 1, 2")
     assert "rng.permutation(m)" in failure.hint
 
@@ -122,20 +123,22 @@ def test_unpaired_rows_are_reported():
 
 
 def test_reseeding_is_reported():
-    (failure,) = check_minibatches(reseeds).failures
+    failure, composition = check_minibatches(reseeds).failures
+    assert composition.got == "36 pairs"  # 6 batches of 4: the same 36 pairs share a batch every epoch
     assert failure.expected == "a new order in the next epoch (same rng object, second call)"
     assert failure.got.startswith("the same order twice")
 
 
-def test_in_place_shuffle_is_reported():
+def test_shuffling_x_and_y_separately_in_place_is_reported_as_unpaired():
     (failure,) = check_minibatches(shuffles_in_place).failures
-    assert failure.got == "X or y was modified in place"
+    assert failure.name.startswith("rows of X and y stay paired")
+    assert "use the same index array for X and y" in failure.hint
 
 
 def test_missing_yield_and_non_function():
     result = check_minibatches(forgets_to_yield)
     assert result.n_passed == 0
-    assert result.failures[0].got == "None (NoneType)"
+    assert result.failures[0].got == "None" and "yield" in result.failures[0].hint
     called = check_minibatches(minibatches(np.zeros((3, 2)), np.zeros(3), 1, 0))
     assert not called.passed and called.n_checks == 1
     assert "without calling it" in called.failures[0].hint
@@ -205,3 +208,23 @@ def test_a_stub_that_raises_not_implemented_gets_one_friendly_line():
     assert not result.passed and result.n_checks == 1
     assert str(result).startswith("… minibatches: not implemented yet")
     assert "replace the `raise` line" in str(result)
+
+
+def test_orders_that_never_change_batch_composition_fail():
+    def rotates(X, y, batch_size, rng):  # a new order each epoch, the same neighbours
+        order = np.roll(np.arange(len(X)), int(rng.integers(len(X))))
+        for start in range(0, len(X), batch_size):
+            rows = order[start:start + batch_size]
+            yield X[rows], y[rows]
+
+    def shuffles_within_blocks(X, y, batch_size, rng):
+        order = np.arange(len(X))
+        for start in range(0, len(X), batch_size):
+            order[start:start + batch_size] = rng.permutation(order[start:start + batch_size])
+        for start in range(0, len(X), batch_size):
+            rows = order[start:start + batch_size]
+            yield X[rows], y[rows]
+
+    for answer in (rotates, shuffles_within_blocks):
+        failures = _failed(check_minibatches(answer))
+        assert any(name.startswith("batches made of new samples every epoch") for name in failures), answer.__name__

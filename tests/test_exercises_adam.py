@@ -10,7 +10,7 @@ from nnopt.exercises.adam import check_adam_step
 from nnopt.optim import Adam
 from nnopt.parameter import Parameter
 
-N_CHECKS = 5
+N_CHECKS = 6
 FIRST, SECOND, TINY, LATE, NNOPT = (
     "by hand: first step", "by hand: second step", "by hand: a gradient as small as eps",
     "by hand: at t=1000", "25 steps",

@@ -81,8 +81,8 @@ def _failed(result) -> dict:
 def test_reference_passes_every_check():
     result = check_clip_by_global_norm(reference)
     assert result.passed, str(result)
-    assert (result.n_passed, result.n_checks) == (8, 8)
-    assert str(result).startswith("✓ clip_by_global_norm: passed 8/8")
+    assert (result.n_passed, result.n_checks) == (7, 7)
+    assert str(result).startswith("✓ clip_by_global_norm: passed 7/7")
 
 
 def test_a_tuple_of_arrays_and_a_numpy_norm_pass_too():
@@ -100,12 +100,15 @@ def test_hand_computed_values():
     assert clipped[0] != 0.6                       # the 1e-6 is visible at this precision
 
 
-def test_missing_eps_is_reported_with_its_hint():
-    failures = _failed(check_clip_by_global_norm(without_eps))
-    first = failures["one array [3, 4], max_norm=1: norm 5, scaled by 1/(5 + 1e-6)"]
-    assert "total_norm + 1e-6" in first.hint and first.hint.startswith("almost")
-    assert "norm below max_norm ([0.3, 0.4], max_norm=1): returned unchanged" not in failures
-    assert "norm equal to max_norm ([3, 4], max_norm=5): scaled by 5/(5 + 1e-6), as in torch" in failures
+def test_tensorflows_formula_without_eps_passes():
+    # tf.clip_by_global_norm: g * c / max(norm, c). It differs from torch's c / (norm + 1e-6) by a
+    # relative 1e-6 at most, which the course's tolerance allows: both are right answers.
+    def tensorflow(grads, max_norm):
+        total = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+        return [g * max_norm / max(total, max_norm) for g in grads], total
+
+    assert check_clip_by_global_norm(without_eps).passed
+    assert check_clip_by_global_norm(tensorflow).passed
 
 
 def test_per_array_norms_are_reported():
@@ -123,18 +126,11 @@ def test_scaling_up_below_the_threshold_is_reported():
     assert failure.expected.startswith("clipped [[0.3, 0.4]]")
 
 
-def test_modifying_the_inputs_is_reported_and_nothing_else():
-    result = check_clip_by_global_norm(in_place)
-    (failure,) = result.failures
-    assert failure.name == "the input arrays are not modified"
-    assert failure.got == "grads[0] was modified in place, grads[1] was modified in place"
-    assert "g * coef" in failure.hint
-
-
-def test_strict_threshold_fails_only_the_equal_norm_case():
-    (failure,) = check_clip_by_global_norm(strict_threshold).failures
-    assert failure.name.startswith("norm equal to max_norm")
-    assert "nothing was clipped" in failure.hint
+def test_in_place_clipping_and_a_strict_threshold_pass():
+    # The course policy: each call gets its own copies, so clipping them in place is allowed; at
+    # norm == max_norm torch scales by 5/(5 + 1e-6) and a strict "norm > max_norm" keeps 1: both fine.
+    assert check_clip_by_global_norm(in_place).passed
+    assert check_clip_by_global_norm(strict_threshold).passed
 
 
 def test_wrong_norms_are_reported():
@@ -146,11 +142,11 @@ def test_wrong_norms_are_reported():
 
 def test_bad_return_shapes_are_reported():
     result = check_clip_by_global_norm(swapped)
-    assert result.n_passed == 1                  # only "inputs not modified" passes
+    assert result.n_passed == 0
     assert "the norm comes second" in result.failures[0].hint
     flat = _failed(check_clip_by_global_norm(flattens))
     failure = flat["a matrix and a vector, max_norm=1: 1 + 4 + 4 + 0 + 16 = 25, norm 5, shapes kept"]
-    assert failure.got == "shape (4,)" and "do not flatten" in failure.hint
+    assert failure.got == "clipped[0] of shape (4,)" and "do not flatten" in failure.hint
 
 
 def test_exceptions_and_non_functions_are_reported_not_raised():

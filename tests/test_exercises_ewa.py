@@ -134,8 +134,8 @@ def test_hand_computed_values_match_the_reference():
 def test_right_answers_pass_every_check(answer):
     result = check_ewa(answer)
     assert result.passed, str(result)
-    assert (result.n_passed, result.n_checks) == (len(CHECKS), len(CHECKS)) == (12, 12)
-    assert str(result).startswith("✓ ewa: passed 12/12")
+    assert (result.n_passed, result.n_checks) == (len(CHECKS), len(CHECKS)) == (11, 11)
+    assert str(result).startswith("✓ ewa: passed 11/11")
 
 
 # ---------- wrong answers are reported with the matching hint, never raised ----------
@@ -174,10 +174,9 @@ def test_off_by_one_correction_numbers():
     assert first.got == "[6.6667, 14.286]"
 
 
-def test_mutating_the_input_fails_only_that_check():
-    failures = _failures(check_ewa(mutates_input))
-    assert list(failures) == ["the input series is not modified"]
-    assert "new array" in failures["the input series is not modified"].hint
+def test_mutating_the_input_is_allowed():
+    # The course policy: the series is the learner's own copy, so writing into it is a right answer.
+    assert check_ewa(mutates_input).passed
 
 
 def test_integer_output_array_is_explained():

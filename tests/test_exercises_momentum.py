@@ -118,8 +118,8 @@ def test_reference_leaves_its_inputs_alone():
 def test_right_answers_pass_every_check(answer):
     result = check_momentum_step(answer)
     assert result.passed, str(result)
-    assert (result.n_passed, result.n_checks) == (5, 5)
-    assert str(result).startswith("✓ momentum step: passed 5/5")
+    assert (result.n_passed, result.n_checks) == (4, 4)
+    assert str(result).startswith("✓ momentum step: passed 4/4")
 
 
 @pytest.mark.parametrize(
@@ -152,18 +152,14 @@ def test_a_negated_velocity_that_is_still_subtracted_is_told_apart_from_keras():
     assert "wrong way and v has the wrong sign" in first.hint
 
 
-def test_changing_the_inputs_in_place_is_reported_with_its_own_check():
-    result = check_momentum_step(mutates_inputs)
-    failed = _failed(result)
-    # The checker calls it on copies elsewhere, so only the "unchanged" check fails.
-    assert list(failed) == ["theta, v and grad are left unchanged (new arrays returned)"]
-    assert "theta, v changed in place" in failed[list(failed)[0]].got
-    assert "v *= beta" in failed[list(failed)[0]].hint
+def test_changing_the_inputs_in_place_is_allowed():
+    # The course policy: every call gets its own copies, so updating them in place is a right answer.
+    assert check_momentum_step(mutates_inputs).passed
 
 
 def test_missing_return_and_not_implemented_are_reported_not_raised():
     result = check_momentum_step(forgets_return)
-    assert result.n_passed == 1  # only "inputs unchanged" passes
+    assert result.n_passed == 0
     assert "return theta_new, v_new" in result.failures[0].hint
     result = check_momentum_step(not_implemented)
     assert result.n_passed == 0
@@ -181,7 +177,7 @@ def test_an_unknown_slip_gets_the_general_hint():
         return theta - 0.5 * lr * v_new, v_new
 
     first = check_momentum_step(half_step).failures[0]
-    assert first.hint.startswith("theta_new is off")
+    assert first.hint.startswith("theta_new differs from the expected values and matches none of the usual slips")
 
 
 def test_beta_zero_case_catches_an_answer_that_ignores_beta():

@@ -121,7 +121,7 @@ def test_nnopt_rmsprop_is_the_reference():
 # ---------- wrong answers are reported with the right hint, never raised ----------
 
 @pytest.mark.parametrize(("answer", "first_failure", "hint_words"), [
-    (eps_inside, "by hand: s already under way", "outside the square root"),
+    (eps_inside, "by hand: a tiny gradient", "outside the square root"),
     (no_one_minus_alpha, "by hand: first step", "weight (1 - alpha)"),
     (grad_not_squared, "by hand: first step", "SQUARED gradient"),
     (old_s_in_step, "by hand: first step", "use the NEW s in the step"),

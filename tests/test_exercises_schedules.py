@@ -172,7 +172,7 @@ def test_scalar_only_answer_fails_only_the_array_check():
     assert result.n_passed == 5
     assert result.failures[0].name.startswith("works on an array")
     failure = result.failures[0]  # `if epoch == 0` on an array is ambiguous: reported with an array hint
-    assert failure.got.startswith("ValueError") and "element by element" in failure.hint
+    assert failure.got.startswith("your code raised ValueError") and "element by element" in failure.hint
 
 
 def test_division_by_zero_is_reported_not_raised():

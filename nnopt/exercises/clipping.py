@@ -93,16 +93,16 @@ def _scaled_hint(arrays, grads, max_norm, total, low: bool = False) -> str:
     if same(grads):
         return ("nothing was clipped: when coef = max_norm / (total_norm + 1e-6) is below 1, "
                 "multiply every array by coef.")
-    if same([np.clip(g, -max_norm, max_norm) for g in grads]):
-        return ("that clips each entry to [-max_norm, max_norm] (clip by value, torch's clip_grad_value_); "
-                "clipping by the global norm scales every array by the same coef = max_norm / (total_norm + 1e-6), "
-                "which keeps the gradient's direction.")
     if same([g * (total / max_norm) for g in grads]):
         return "the coefficient is upside down: coef = max_norm / (total_norm + 1e-6), below 1 when clipping."
     per_array = [g * min(1.0, max_norm / (float(np.linalg.norm(g)) + EPS)) for g in grads]
     if len(grads) > 1 and same(per_array):
         return ("each array was clipped by its own norm; clip them all by ONE global norm, "
                 "sqrt(Σ of every squared entry of every array), so their relative sizes stay the same.")
+    if same([np.clip(g, -max_norm, max_norm) for g in grads]):
+        return ("that clips each entry to [-max_norm, max_norm] (clip by value, torch's clip_grad_value_); "
+                "clipping by the global norm scales every array by the same coef = max_norm / (total_norm + 1e-6), "
+                "which keeps the gradient's direction.")
     return ("the clipped arrays match none of the usual slips: scale every array by the same "
             "coef = max_norm / (total_norm + 1e-6) when coef < 1.")
 

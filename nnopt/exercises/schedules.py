@@ -81,9 +81,6 @@ COSINE_MISTAKES: tuple[tuple[Callable, str], ...] = (
     (_cosine_with(_RIGHT_ANGLE, trig=math.sin),
      "that is sin, not cos: the factor is (1 + cos(pi * step / T_max)) / 2, which is 1 at step 0 "
      "(sin starts at 0, so your schedule starts halfway and comes back up)."),
-    (_cosine_with(_RIGHT_ANGLE, one_plus=1.0, trig=lambda x: -math.cos(x)),
-     "the sign of the cosine: the factor is (1 + cos(...)) / 2, from 1 down to 0; (1 - cos(...)) / 2 "
-     "rises from lr_min to lr_max."),
     (_cosine_with(lambda s, T: math.pi * (s + 1) / T),
      "off by one: step 0 must give lr_max, so the angle is pi * step / T_max, not pi * (step + 1) / T_max."),
     (_cosine_with(lambda s, T: math.pi * (s - 1) / T),
