@@ -57,6 +57,42 @@ class Parameter:
         """Set the gradient to zero in place (gradients accumulate until cleared)."""
         self.grad.fill(0.0)
 
+    # ------------------------------------------------------------------ copying
+    # ``copy.deepcopy`` and ``pickle`` copy a NumPy view as an independent array, which would
+    # cut a model's parameters off its flat buffers (``model.zero_grad()`` would then clear
+    # the buffer but not the gradients). A Parameter whose value or grad is a view of a 1-D
+    # buffer is therefore saved as (buffer, offset, shape): the buffer is copied once (deepcopy
+    # and pickle keep one copy of an object referenced twice) and the view is rebuilt on it,
+    # as torch keeps tensors that share a storage sharing the copied storage.
+    def __getstate__(self):
+        return {"value": _portable(self.value), "grad": _portable(self.grad), "name": self.name}
+
+    def __setstate__(self, state) -> None:
+        if isinstance(state, tuple):            # (None, slots) from an older pickle
+            state = state[1]
+        self.value = _rebuild(state["value"])
+        self.grad = _rebuild(state["grad"])
+        self.name = state["name"]
+
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""
         return f"Parameter({label}shape={self.shape}, dtype={self.dtype})"
+
+
+def _portable(array):
+    """``("view", buffer, offset, shape)`` for a contiguous view of a 1-D buffer, else ``array``."""
+    base = getattr(array, "base", None)
+    if (isinstance(array, np.ndarray) and isinstance(base, np.ndarray) and base.ndim == 1
+            and base.flags.c_contiguous and array.flags.c_contiguous and array.dtype == base.dtype
+            and type(base) is np.ndarray):
+        offset_bytes = array.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        if offset_bytes % base.itemsize == 0:
+            return ("view", base, offset_bytes // base.itemsize, array.shape)
+    return array
+
+
+def _rebuild(saved):
+    if isinstance(saved, tuple) and len(saved) == 4 and saved[0] == "view":
+        _, base, offset, shape = saved
+        return base[offset:offset + int(np.prod(shape, dtype=np.int64))].reshape(shape)
+    return saved

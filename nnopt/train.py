@@ -13,12 +13,13 @@ pass over the training set, i.e. ``ceil(m / batch_size)`` iterations.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data.batches import minibatches
+from .data.batches import _check_batch_size, as_generator, minibatches
 
 SCHEDULER_UNITS = ("epoch", "iteration")
 
@@ -33,6 +34,10 @@ class History:
     Per epoch: ``train_loss`` / ``train_acc`` (on the whole training set after the epoch),
     ``val_loss`` / ``val_acc`` (when validation data is given) and ``epoch_time``.
     Accuracies are ``nan`` for regression models.
+
+    ``interrupted`` is True when a KeyboardInterrupt (the notebook's stop button) ended
+    :func:`fit`; the lists then hold what was recorded up to that point (trimmed to whole
+    iterations and whole epochs).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -45,6 +50,7 @@ class History:
     val_acc: list[float] = field(default_factory=list)
     epoch_time: list[float] = field(default_factory=list)
     iterations_per_epoch: int = 0
+    interrupted: bool = False
 
     @property
     def epochs(self) -> int:
@@ -58,11 +64,26 @@ class History:
 
     def __repr__(self) -> str:
         last = f", last train loss {self.train_loss[-1]:.4f}" if self.train_loss else ""
-        return f"History({self.epochs} epochs, {self.iterations} iterations{last})"
+        stopped = ", interrupted" if self.interrupted else ""
+        return f"History({self.epochs} epochs, {self.iterations} iterations{last}{stopped})"
+
+    def _trim(self) -> None:
+        """Cut the lists to whole iterations and whole epochs (after an interrupt mid-record)."""
+        per_iteration = (self.loss, self.lr, self.group_lrs, self.time)
+        n = min(map(len, per_iteration))
+        for values in per_iteration:
+            del values[n:]
+        per_epoch = [self.epoch_time, self.train_loss, self.train_acc]
+        if self.val_loss or self.val_acc:
+            per_epoch += [self.val_loss, self.val_acc]
+        n = min(map(len, per_epoch))
+        for values in per_epoch:
+            del values[n:]
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite. ``history`` holds everything recorded before that."""
+    """The loss became NaN or infinite (a mini-batch loss, or the end-of-epoch training or
+    validation loss). ``history`` holds everything recorded before that."""
 
     def __init__(self, message: str, history: History):
         super().__init__(message)
@@ -111,6 +132,105 @@ def _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, m
         raise TypeError("validation must be a pair (X_val, y_val) or None.")
 
 
+def _is_callback(callback) -> bool:
+    return callable(callback) or any(callable(getattr(callback, hook, None))
+                                     for hook in ("on_epoch_end", "on_iteration_end"))
+
+
+def _as_callbacks(callbacks) -> list:
+    """``callbacks`` as a list: None is no callbacks, a single callback is accepted as one."""
+    if callbacks is None:
+        return []
+    if _is_callback(callbacks):
+        return [callbacks]
+    if isinstance(callbacks, (str, bytes, dict)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(
+            f"callbacks must be a list of callbacks (functions f(history), called after every "
+            f"epoch, or objects with on_epoch_end / on_iteration_end methods), got {callbacks!r}."
+        )
+    callbacks = list(callbacks)
+    for index, callback in enumerate(callbacks):
+        if not _is_callback(callback):
+            raise TypeError(
+                f"callbacks[{index}] is {callback!r}, which is not a callback: give a function "
+                f"f(history) (called after every epoch) or an object with an on_epoch_end(history) "
+                f"or on_iteration_end(history) method."
+            )
+    return callbacks
+
+
+def _as_seed(seed):
+    """An int >= 0 or a Generator, as a Generator; anything else is a clear error."""
+    if isinstance(seed, str):
+        raise TypeError(f"seed must be an int or a numpy.random.Generator, got the string {seed!r}; "
+                        f"pass seed={seed.strip()} without quotes if you meant a number.")
+    return as_generator(seed, name="seed")
+
+
+def _input_width(model) -> int | None:
+    """The number of features the model's first Dense layer takes (None if it has none)."""
+    try:
+        layers = list(getattr(model, "layers", None) or ())
+    except TypeError:
+        return None
+    return next((layer.n_in for layer in layers if isinstance(getattr(layer, "n_in", None), int)), None)
+
+
+def _check_data(model, X, y, what: str, names: tuple[str, str], n_features: int | None = None):
+    """``(X, y)`` as arrays, checked before any training: a clear error naming ``what``.
+
+    Checks: X is a 2-D array of real numbers with at least one row; y has one target per row;
+    every value is finite; X has the model's input width (and, for validation data, the
+    training data's); the targets suit the model's loss (labels in range, 0/1, real values).
+    """
+    x_name, y_name = names
+    try:
+        X = np.asarray(X)
+        y = np.asarray(y)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what}: {x_name} and {y_name} must be arrays of numbers ({error}).") from None
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"{what}: {x_name} must hold real numbers, got dtype {X.dtype}.")
+    if X.ndim != 2:
+        raise ValueError(f"{what}: {x_name} must be a 2-D array (n_examples, n_features), got shape "
+                         f"{X.shape}.")
+    if len(X) == 0:
+        raise ValueError(f"{what}: {x_name} has no rows; it needs at least one example.")
+    if y.ndim == 0 or len(y) != len(X):
+        raise ValueError(f"{what}: {y_name} has {len(y) if y.ndim else 0} targets (shape {y.shape}) "
+                         f"but {x_name} has {len(X)} rows; they must match, one target per row.")
+    if y.dtype.kind not in "fiub":
+        raise TypeError(f"{what}: {y_name} must hold numbers (class indices or real targets), got "
+                        f"dtype {y.dtype}.")
+    for name, values in ((x_name, X), (y_name, y)):
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            bad = ~np.isfinite(values)
+            row = int(np.argwhere(bad)[0][0])
+            raise ValueError(
+                f"{what}: {name} contains {int(np.isnan(values).sum())} NaN and "
+                f"{int(np.isinf(values).sum())} infinite values (the first in row {row}); training "
+                f"would turn them into a NaN loss. Drop or impute those rows first.")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{what}: {x_name} has {X.shape[1]} features (columns) but the training "
+                         f"data has {n_features}; they must have the same columns.")
+    n_in = _input_width(model)
+    if n_in is not None and X.shape[1] != n_in:
+        raise ValueError(f"{what}: {x_name} has {X.shape[1]} features (columns) but the model's "
+                         f"first layer expects {n_in}; build the model with {X.shape[1]} inputs.")
+    loss_function = getattr(model, "loss_function", None)
+    forward = getattr(model, "forward", None)
+    if loss_function is not None and callable(forward):
+        # The targets are checked by the loss itself, on a stand-in output of the right shape.
+        width = np.shape(forward(X[:1], training=False))
+        try:
+            stand_in = np.zeros((len(X), *width[1:]), dtype=getattr(model, "dtype", np.float64))
+            loss_function.forward(stand_in, y, training=False)
+        except (TypeError, ValueError) as error:
+            message = str(error).replace("y ", f"{y_name} ", 1) if str(error).startswith("y ") else str(error)
+            raise type(error)(f"{what}: {message}") from None
+    return X, y
+
+
 def _is_plateau_scheduler(scheduler) -> bool:
     # ReduceLROnPlateau needs the monitored loss in step(metric); every other scheduler takes none.
     return type(scheduler).__name__ == "ReduceLROnPlateau"
@@ -151,7 +271,7 @@ def fit(
         Samples per iteration: ``len(X)`` (or ``None``) is batch gradient descent, 1 is
         stochastic gradient descent, anything between is mini-batch gradient descent.
     seed
-        An int or a ``numpy.random.Generator``: it shuffles the data once per epoch.
+        An int >= 0 or a ``numpy.random.Generator``: it shuffles the data once per epoch.
     validation
         ``(X_val, y_val)``: evaluated after every epoch.
     scheduler
@@ -161,31 +281,52 @@ def fit(
         ``ReduceLROnPlateau`` is stepped with the validation loss (the training loss without
         validation data) per epoch, or the mini-batch loss per iteration.
     callbacks
-        Objects with ``on_iteration_end(history)`` and/or ``on_epoch_end(history)`` methods
-        (a plain function counts as ``on_epoch_end``). Returning ``True``, or raising
-        :class:`StopTraining`, ends training early.
+        A list of objects with ``on_iteration_end(history)`` and/or ``on_epoch_end(history)``
+        methods (a plain function counts as ``on_epoch_end``); ``None`` or a single callback
+        are accepted too. Returning ``True``, or raising :class:`StopTraining`, ends training
+        early.
     max_iterations, max_seconds
         Stop after this many optimizer steps, or once this much training time has passed,
         even in the middle of an epoch (useful to compare batch sizes on equal terms).
 
+    Before the first epoch ``X, y`` and the validation data are checked (2-D, one target per
+    row, finite, the model's input width, labels the loss accepts); an error names which data
+    is wrong. ``batch_size``, ``seed`` and ``callbacks`` are checked too.
+
     Raises
     ------
     TrainingDiverged
-        When a mini-batch loss is NaN or infinite. The message names the epoch, iteration and
-        learning rate; ``error.history`` keeps everything recorded before.
+        When a mini-batch loss, or the end-of-epoch training or validation loss, is NaN or
+        infinite. The message names the epoch, iteration and learning rate.
+
+    Every exception that leaves ``fit`` (``TrainingDiverged``, the optimizer's
+    ``NonFiniteGradientError``, an error raised by a callback, ...) carries the history so
+    far as ``error.history``. A ``KeyboardInterrupt`` (the notebook's stop button) is not
+    raised: ``fit`` prints a one-line note and *returns* the history so far, with
+    ``history.interrupted = True`` (the step being computed at that moment may be half done:
+    rebuild the model and optimizer to repeat a run exactly).
     """
-    _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, max_iterations, max_seconds)
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if batch_size is None:
-        batch_size = len(X)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    history = History(iterations_per_epoch=math.ceil(len(X) / batch_size) if batch_size else 0)
+    history = History()
+    epoch = 0
+    try:
+        _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, max_iterations,
+                         max_seconds)
+        callbacks = _as_callbacks(callbacks)
+        rng = _as_seed(seed)
+        X, y = _check_data(model, X, y, "training data", ("X", "y"))
+        if validation is not None:
+            validation = _check_data(model, *validation, "validation data", ("X_val", "y_val"),
+                                     n_features=X.shape[1])
+        batch_size = _check_batch_size(batch_size, len(X))
+    except Exception as error:
+        error.history = history                 # empty: nothing was trained
+        raise
+    history.iterations_per_epoch = math.ceil(len(X) / batch_size)
     loop = _TrainingLoop(model, optimizer, scheduler, scheduler_unit, callbacks, history)
     # Overflow inside a diverging step is reported once, clearly, by the finite-loss check
     # (or the optimizer's finite-gradient check) rather than as a stream of NumPy warnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        try:
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
                 for X_batch, y_batch in minibatches(X, y, batch_size, rng, shuffle=shuffle):
                     stop = loop.iteration(X_batch, y_batch, epoch)
@@ -193,10 +334,27 @@ def fit(
                         max_seconds is not None and history.time[-1] >= max_seconds
                     ):
                         return history
-                if loop.end_of_epoch(X, y, validation):
+                if loop.end_of_epoch(X, y, validation, epoch):
                     return history
-        except StopTraining:
-            pass
+    except StopTraining:
+        pass
+    except KeyboardInterrupt:
+        history._trim()
+        history.interrupted = True
+        print(f"fit interrupted during epoch {epoch} (KeyboardInterrupt): returning the history "
+              f"so far, {history.epochs} finished epochs and {history.iterations} steps "
+              f"(history.interrupted is True).", file=sys.stderr)
+        return history
+    except Exception as error:
+        if getattr(error, "history", None) is None:
+            try:
+                error.history = history
+            except AttributeError:          # an exception type that takes no attributes
+                pass
+            else:
+                error.add_note(f"fit stopped during epoch {epoch} after {history.iterations} steps; "
+                               f"the {history.epochs} finished epochs are on error.history.")
+        raise
     return history
 
 
@@ -241,7 +399,7 @@ class _TrainingLoop:
         history.time.append(self.seconds())
         return self._callbacks("on_iteration_end")
 
-    def end_of_epoch(self, X, y, validation) -> bool:
+    def end_of_epoch(self, X, y, validation, epoch: int) -> bool:
         history = self.history
         paused = time.perf_counter()
         history.epoch_time.append(self.seconds())
@@ -253,6 +411,16 @@ class _TrainingLoop:
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
         self.not_training += time.perf_counter() - paused
+        for name, values in (("training", history.train_loss), ("validation", history.val_loss)):
+            if values and not math.isfinite(values[-1]):
+                lr = self.optimizer.param_groups[0]["lr"]
+                raise TrainingDiverged(
+                    f"training diverged: the {name} loss after epoch {epoch} is {values[-1]} "
+                    f"(learning rate {lr:g}); the last step sent the weights too far. Lower the "
+                    f"learning rate (try {lr / 10:g}) or clip the gradients; the history so far "
+                    f"is on error.history.",
+                    history,
+                )
         if self.per_epoch:
             if self.plateau:
                 self.scheduler.step(history.val_loss[-1] if validation is not None else train_loss)

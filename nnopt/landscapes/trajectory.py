@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.batches import as_generator
 from ..optim.clip import clip_grad_norm_
 from ..parameter import Parameter
 from .base import Function2D, _as_points
@@ -285,7 +286,10 @@ def trajectory(
     start = _as_points(function.start if x0 is None else x0, "x0")
     if start.shape != (2,) or not np.all(np.isfinite(start)):
         raise ValueError(f"x0 must be one finite point (x, y) of shape (2,), got {x0!r}.")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    if isinstance(seed, str):
+        raise TypeError(f"seed must be an int or a numpy.random.Generator, got the string {seed!r}; "
+                        f"pass seed={seed.strip()} without quotes if you meant a number.")
+    rng = as_generator(seed, name="seed")
 
     theta = Parameter(start.copy(), name="θ")
     optimizer = optimizer_factory([theta])

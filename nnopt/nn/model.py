@@ -235,6 +235,18 @@ class Sequential:
             self.loss_function.accuracy(None, y)  # raises the explanatory TypeError
         return self.loss_function.accuracy(self.forward(X, training=False), y)
 
+    # ----------------------------------------------------------------- copying
+    def __setstate__(self, state: dict) -> None:
+        """After ``copy.deepcopy`` or ``pickle``: the copied Parameters are views of the copied
+        flat buffers again (see ``Parameter.__getstate__``); re-record the gradient views that
+        ``zero_grad`` checks, and re-share the buffers if the views were lost."""
+        self.__dict__.update(state)
+        parameters = self._parameters
+        if not all(_is_view_of(p.value, self._values) and _is_view_of(p.grad, self._grads)
+                   for p in parameters):
+            self._values, self._grads = _share_one_buffer(parameters, self._dtype)
+        self._grad_views = [parameter.grad for parameter in parameters]
+
     # ----------------------------------------------------------------- display
     def summary(self) -> str:
         """A table of layers, parameter shapes and counts."""
@@ -278,6 +290,10 @@ def _share_one_buffer(parameters: list[Parameter], dtype) -> tuple[np.ndarray, n
         parameter.value, parameter.grad = value, grad
         start = stop
     return values, grads
+
+
+def _is_view_of(array, buffer) -> bool:
+    return isinstance(array, np.ndarray) and array.base is buffer
 
 
 def _check_choice(argument: str, value, allowed: dict) -> None:

@@ -10,7 +10,13 @@ runs the algorithm's unchanged ``_update`` once, on a stand-in parameter whose `
 ``grad`` *are* those two slices: no copies, a dozen whole-group operations per step.
 
 The state is flat as well; ``optimizer.state[p]`` holds *views* of it, so
-``state[p]["exp_avg"]`` has ``p``'s shape and can be read or changed in place. The
+``state[p]["exp_avg"]`` has ``p``'s shape and can be read or changed in place. A write
+that *replaces* an entry (``state[p]["exp_avg"] = np.zeros_like(...)``,
+``state[p]["step"] = 0``, ``del``, ``update``) is noticed (``state[p]`` is a
+:class:`FlatStateView`, a dict that flags such writes): before the next step the flat state
+is rebuilt from the per-parameter states, so the step uses what was written, as torch does.
+A replaced array is copied into the flat state (in the parameter's dtype); the array object
+you wrote is not updated by later steps, so read ``state[p]`` again. The
 arithmetic is elementwise, so the numbers are bit for bit those of the parameter-by-parameter
 loop, which is what runs for parameters that do not share a buffer (a 2-D point, a list of
 separate arrays), or when the per-parameter states disagree (different keys or step counts).
@@ -43,6 +49,52 @@ def shared_slice(arrays: list[np.ndarray]) -> np.ndarray | None:
         end += array.nbytes
     first = (start - _address(buffer)) // buffer.itemsize
     return buffer[first:first + (end - start) // buffer.itemsize]
+
+
+class FlatStateView(dict):
+    """``optimizer.state[p]`` of a flat-stepped parameter: a dict that notices replaced entries.
+
+    Setting a key to another object, deleting a key, ``update``, ``pop``, ``clear`` ... set
+    ``edited``; the optimizer then rebuilds its flat state from the per-parameter states
+    before the next step (see the module docstring). In-place changes of the arrays
+    (``state[p]["exp_avg"][...] = 0``) need no notice: the arrays are views of the flat state.
+    """
+
+    __slots__ = ("edited",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edited = False
+
+    def __setitem__(self, key, value):
+        if key not in self or dict.__getitem__(self, key) is not value:
+            self.edited = True
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self.edited = True
+        super().__delitem__(key)
+
+    def _edit(name):
+        def method(self, *args, **kwargs):
+            self.edited = True
+            return getattr(dict, name)(self, *args, **kwargs)
+        method.__name__ = name
+        return method
+
+    update = _edit("update")
+    pop = _edit("pop")
+    popitem = _edit("popitem")
+    clear = _edit("clear")
+    setdefault = _edit("setdefault")
+    __ior__ = _edit("__ior__")
+    del _edit
+
+    def __reduce_ex__(self, protocol):         # a copy or a pickle is a plain dict
+        return dict, (dict(self),)
+
+
+_set = dict.__setitem__
 
 
 class FlatParameter:
@@ -95,11 +147,11 @@ class FlatGroup:
         return [flat[start:stop].reshape(shape) for (start, stop), shape in zip(self.bounds, self.shapes)]
 
     def owns_state(self, state: dict) -> bool:
-        """Are the per-parameter states still the views this group installed?"""
+        """Are the per-parameter states still the views this group installed, none edited?"""
         if self.state is None:
             return False
         for param, installed in zip(self.params, self.installed):
-            if state.get(param) is not installed:
+            if state.get(param) is not installed or installed.edited:
                 return False
         return True
 
@@ -110,6 +162,8 @@ class FlatGroup:
     def adopt_state(self, optimizer, group: dict) -> bool:
         """Make the flat state from the per-parameter states (or fresh), then install views."""
         states = [optimizer.state.get(param) for param in self.params]
+        if self.state is not None:               # edited by the user: check what was written
+            self._check_edits(states)
         if not any(states):                     # no state yet (or emptied): start fresh
             flat_state = optimizer._init_state(self.param, group)
         else:
@@ -117,11 +171,26 @@ class FlatGroup:
             if flat_state is None:
                 return False
         self.state, self.published = flat_state, {}
-        self.installed = [{} for _ in self.params]
+        self.installed = [FlatStateView() for _ in self.params]
         self.publish()
         for param, installed in zip(self.params, self.installed):
             optimizer.state[param] = installed
         return True
+
+    def _check_edits(self, states: list) -> None:
+        """Refuse an edited state entry that cannot be used: an array key whose new value is
+        not an array of the parameter's shape (a scalar 0 would silently broadcast)."""
+        for param, shape, state in zip(self.params, self.shapes, states):
+            if not state:
+                continue
+            for key, value in state.items():
+                known = self.state.get(key)
+                if isinstance(known, np.ndarray) and not (
+                        isinstance(value, np.ndarray) and value.shape == shape):
+                    raise ValueError(
+                        f"optimizer.state[{param!r}][{key!r}] must be an array of shape {shape} "
+                        f"(like np.zeros_like(p.value)), got {_describe(value)}; write into it "
+                        f"in place (state[p][{key!r}][...] = 0) or assign such an array.")
 
     def _concatenate(self, states: list) -> dict[str, Any] | None:
         if not all(states) or any(s.keys() != states[0].keys() for s in states):
@@ -150,11 +219,17 @@ class FlatGroup:
                 if self.published.get(key) is not value:   # a new flat array: make its views
                     self.published[key] = value
                     for installed, view in zip(self.installed, self._views(value)):
-                        installed[key] = view
+                        _set(installed, key, view)
             else:
                 for installed in self.installed:
-                    installed[key] = value
+                    _set(installed, key, value)
 
     def step(self, optimizer, group: dict) -> None:
         optimizer._update(self.param, self.state, group, self.work)
         self.publish()
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"{type(value).__name__} {value!r}"

@@ -337,7 +337,7 @@ class Optimizer:
                 index_of[id(param)] = len(index_of)
                 packed["params"].append(index_of[id(param)])
             groups.append(packed)
-        state = {index_of[id(param)]: copy.deepcopy(values) for param, values in self.state.items()
+        state = {index_of[id(param)]: copy.deepcopy(dict(values)) for param, values in self.state.items()
                  if values and id(param) in index_of}
         return {"optimizer": type(self).__name__, "step_count": self.step_count,
                 "state": dict(sorted(state.items())), "param_groups": groups}
@@ -394,6 +394,24 @@ class Optimizer:
             group.update(restored)
         self.state = new_state
         self.step_count = int(state_dict.get("step_count", 0))
+
+    # ------------------------------------------------------------------ copying
+    def __getstate__(self) -> dict[str, Any]:
+        """What ``copy.deepcopy`` and ``pickle`` save: everything but the speed caches.
+
+        The flat-step bookkeeping (``_flat.py``) and the work arrays are rebuilt on the first
+        step after a copy, from the per-parameter states, so a copy steps bit for bit like the
+        original. Copied together with its model (``copy.deepcopy((model, opt))``) the copy
+        follows the copied parameters; copied alone, it steps its own copies of them.
+        """
+        state = dict(self.__dict__)
+        state["state"] = {param: dict(values) for param, values in self.state.items()}
+        state["_flat_groups"] = {}
+        state["_work_arrays"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -72,7 +72,8 @@ class SGD(Optimizer):
             return
         buffer = state.get("momentum_buffer")
         if buffer is None:
-            buffer = state["momentum_buffer"] = g.copy()
+            # in the parameter's dtype, whatever the gradient's (state never changes dtype)
+            buffer = state["momentum_buffer"] = np.array(g, dtype=param.value.dtype, copy=True)
         else:
             buffer *= momentum
             np.multiply(g, 1.0 - group["dampening"], out=work)

@@ -1,0 +1,255 @@
+"""Copies, pickles, state edits and dtypes: a copy trains exactly like the original.
+
+Every test compares against the original trained on after the copy was taken, bit for bit,
+so a copy whose parameters lost their shared buffer (model.zero_grad() then leaves stale
+gradients) or an optimizer that ignores a state write makes it fail.
+"""
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+from nnopt import Parameter
+from nnopt.nn import mlp
+from nnopt.optim import SGD
+
+from test_optim_base import FACTORIES
+
+ALL = list(FACTORIES)
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(40, 6))
+Y = RNG.integers(0, 3, 40)
+
+
+def deep(obj):
+    return copy.deepcopy(obj)
+
+
+def pickled(obj):
+    return pickle.loads(pickle.dumps(obj))
+
+
+COPIES = {"deepcopy": deep, "pickle": pickled}
+
+
+def train(model, opt, steps=10, batch=8):
+    """Manual steps (model.zero_grad, as a learner would write them); the values after each."""
+    seen = []
+    for k in range(steps):
+        rows = slice((k * batch) % len(X), (k * batch) % len(X) + batch)
+        model.loss(X[rows], Y[rows])
+        model.zero_grad()
+        model.backward()
+        opt.step()
+        seen.append(np.concatenate([p.value.ravel() for p in model.parameters()]))
+    return np.array(seen)
+
+
+def trained_pair(name, steps=3):
+    model = mlp([6, 8, 5, 3], seed=1)
+    opt = FACTORIES[name](model.parameters())
+    train(model, opt, steps)
+    return model, opt
+
+
+@pytest.mark.parametrize("how", COPIES)
+def test_copied_model_keeps_its_flat_buffers_and_zero_grad_clears(how):
+    model = mlp([6, 8, 3], seed=0)
+    model.loss(X, Y)
+    model.backward()
+    clone = COPIES[how](model)
+    for p in clone.parameters():
+        assert p.value.base is clone._values and p.grad.base is clone._grads
+        assert not np.shares_memory(p.value, model._values)
+    clone.zero_grad()
+    assert all(not p.grad.any() for p in clone.parameters())
+    assert any(p.grad.any() for p in model.parameters())   # the original is untouched
+
+
+@pytest.mark.parametrize("how", COPIES)
+@pytest.mark.parametrize("name", ALL)
+def test_copied_model_with_a_new_optimizer_trains_like_the_original(name, how):
+    model, _ = trained_pair(name)
+    clone = COPIES[how](model)
+    expected = train(model, FACTORIES[name](model.parameters()))
+    got = train(clone, FACTORIES[name](clone.parameters()))
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("how", COPIES)
+@pytest.mark.parametrize("name", ALL)
+def test_model_and_optimizer_copied_together_train_like_the_original(name, how):
+    model, opt = trained_pair(name)
+    clone, clone_opt = COPIES[how]((model, opt))
+    assert [id(p) for p in clone_opt.param_groups[0]["params"]] == [id(p) for p in clone.parameters()]
+    expected = train(model, opt)
+    got = train(clone, clone_opt)
+    np.testing.assert_array_equal(got, expected)
+    assert clone_opt.step_count == opt.step_count
+
+
+@pytest.mark.parametrize("how", COPIES)
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Lion"])
+def test_optimizer_state_dict_round_trip_into_a_copied_model(name, how):
+    model, opt = trained_pair(name)
+    saved = COPIES[how](opt.state_dict())
+    clone = deep(model)
+    clone_opt = FACTORIES[name](clone.parameters())
+    clone_opt.load_state_dict(saved)
+    np.testing.assert_array_equal(train(clone, clone_opt), train(model, opt))
+
+
+def test_optimizer_copied_alone_steps_its_own_copies():
+    model, opt = trained_pair("Adam")
+    before = [p.value.copy() for p in model.parameters()]
+    alone = deep(opt)
+    for p in alone.param_groups[0]["params"]:
+        p.grad[...] = 1.0
+    alone.step()
+    for p, value in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.value, value)
+
+
+def test_state_dict_holds_plain_dicts():
+    _, opt = trained_pair("Adam")
+    assert all(type(values) is dict for values in opt.state_dict()["state"].values())
+    assert all(type(values) is dict for values in deep(opt).state.values())
+
+
+# ---------------------------------------------------------------- writes into optimizer.state
+def separate_copy(model):
+    """The same parameters as separate arrays: stepped parameter by parameter (no flat path)."""
+    return [Parameter(p.value, name=p.name) for p in model.parameters()]
+
+
+def train_both(name, edit, steps=6, edit_at=3):
+    """Train a model (flat path) and separate copies of its parameters (per-parameter path)
+    on the same gradients, applying ``edit(opt, params)`` to both after ``edit_at`` steps."""
+    model = mlp([6, 8, 3], seed=2)
+    flat_params = model.parameters()
+    each_params = separate_copy(model)
+    flat_opt, each_opt = FACTORIES[name](flat_params), FACTORIES[name](each_params)
+    for k in range(steps):
+        model.loss(X[:16], Y[:16])
+        model.zero_grad()
+        model.backward()
+        for p, q in zip(each_params, flat_params):
+            p.grad[...] = q.grad
+        flat_opt.step()
+        each_opt.step()
+        for p, q in zip(each_params, flat_params):
+            np.testing.assert_array_equal(p.value, q.value)   # same numbers so far
+        if k + 1 == edit_at:
+            edit(flat_opt, flat_params)
+            edit(each_opt, each_params)
+    return flat_opt, each_opt, flat_params, each_params
+
+
+def assert_same_state(a, b):
+    sa, sb = a.state_dict()["state"], b.state_dict()["state"]
+    assert sa.keys() == sb.keys()
+    for index in sa:
+        assert sa[index].keys() == sb[index].keys()
+        for key in sa[index]:
+            np.testing.assert_array_equal(sa[index][key], sb[index][key])
+
+
+def replace_arrays(opt, params):
+    for key, value in list(opt.state[params[0]].items()):
+        if isinstance(value, np.ndarray):
+            opt.state[params[0]][key] = np.full_like(value, 0.25)
+
+
+def reset_step_of_one(opt, params):
+    opt.state[params[1]]["step"] = 0
+
+
+def reset_step_of_all(opt, params):
+    for p in params:
+        opt.state[p]["step"] = 1
+
+
+def update_dict(opt, params):
+    state = opt.state[params[2]]
+    state.update({key: np.zeros_like(value) for key, value in state.items() if isinstance(value, np.ndarray)})
+
+
+EDITS = [replace_arrays, reset_step_of_one, reset_step_of_all, update_dict]
+WITH_STEP = [name for name in ALL if name not in ("SGD", "SGD-nesterov", "Adadelta")]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("name", ALL)
+def test_writes_into_the_state_are_used_by_the_flat_step(name, edit):
+    if "step" in edit.__name__ and name not in WITH_STEP:
+        pytest.skip("this optimizer keeps no step count")
+    flat_opt, each_opt, _, _ = train_both(name, edit)
+    assert_same_state(flat_opt, each_opt)
+
+
+def test_replaced_exp_avg_changes_the_next_step():
+    """Zeroing exp_avg by assignment must change the path (it did not when it was ignored)."""
+    untouched = train_both("Adam", lambda opt, params: None)[2]
+    edited = train_both("Adam", replace_arrays)[2]
+    assert not np.array_equal(untouched[0].value, edited[0].value)
+
+
+def test_state_dict_right_after_a_write_saves_it():
+    model = mlp([6, 8, 3], seed=2)
+    opt = FACTORIES["Adam"](model.parameters())
+    train(model, opt, 2)
+    p = model.parameters()[0]
+    opt.state[p]["step"] = 0
+    opt.state[p]["exp_avg"] = np.ones_like(p.value)
+    saved = opt.state_dict()["state"][0]
+    assert saved["step"] == 0 and np.all(saved["exp_avg"] == 1)
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, np.zeros(3), None])
+def test_a_state_array_replaced_by_the_wrong_thing_is_refused(bad):
+    model = mlp([6, 8, 3], seed=2)
+    opt = FACTORIES["Adam"](model.parameters())
+    train(model, opt, 2)
+    p = model.parameters()[0]
+    opt.state[p]["exp_avg"] = bad
+    with pytest.raises(ValueError, match=r"state\[.*'exp_avg'\] must be an array of shape \(6, 8\)"):
+        train(model, opt, 1)
+
+
+def test_an_in_place_write_needs_no_rebuild():
+    model = mlp([6, 8, 3], seed=2)
+    opt = FACTORIES["Adam"](model.parameters())
+    train(model, opt, 2)
+    flat = next(iter(opt._flat_groups.values()))
+    state = flat.state
+    opt.state[model.parameters()[0]]["exp_avg"][...] = 0.0
+    opt.state[model.parameters()[0]]["exp_avg"] += 1.0     # __iadd__ then a same-object write
+    train(model, opt, 1)
+    assert flat.state is state and np.all(flat.state["exp_avg"][:48] != 1.0)
+
+
+# ---------------------------------------------------------------- dtype of the state
+@pytest.mark.parametrize("name", ALL + ["SGD-plain-momentum"])
+def test_state_keeps_the_parameter_dtype_with_float64_gradients(name):
+    factory = FACTORIES.get(name, lambda ps: SGD(ps, lr=0.05, momentum=0.9))
+    p = Parameter(np.linspace(-1, 1, 6).reshape(3, 2), dtype=np.float32)
+    opt = factory([p])
+    for k in range(3):
+        p.grad = np.cos(np.arange(6.0) + k).reshape(3, 2)     # float64 gradient
+        opt.step()
+    assert p.value.dtype == np.float32
+    for key, value in opt.state[p].items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == np.float32, (name, key, value.dtype)
+
+
+def test_sgd_momentum_buffer_float32_by_hand():
+    p = Parameter([1.0, 2.0], dtype=np.float32)
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    p.grad = np.array([0.5, -1.0])
+    opt.step()
+    buffer = opt.state[p]["momentum_buffer"]
+    assert buffer.dtype == np.float32
+    np.testing.assert_array_equal(buffer, np.array([0.5, -1.0], np.float32))
+    np.testing.assert_array_equal(p.value, np.array([0.95, 2.1], np.float32))
