@@ -100,3 +100,18 @@ def test_a_non_finite_gradient_counts_as_diverged():
     X, y = rng.standard_normal((128, 8)), rng.integers(0, 3, 128)
     run = E.deep_digits_run((X, y, X[:32], y[:32]), gain=2.5, lr=0.5, depth=10, width=16, epochs=2)
     assert run.diverged and run.diverged_at is not None
+
+
+def test_fit_recording_norms_records_before_clipping():
+    from nnopt.optim import SGD
+
+    net = E.deep_network(5, depth=3, width=8, gain=1.0)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 5)), rng.standard_normal((64, 1))
+    first = E.layer_gradient_norms(net, X, y)  # the full batch: the first step's gradient
+    history, norms = E.fit_recording_norms(net, SGD(net.parameters(), lr=0.01), X, y, max_norm=1e-3,
+                                           epochs=2, batch_size=64, shuffle=False)
+    assert len(norms) == history.iterations == 2
+    biases = [p.grad for name, p in net.named_parameters() if name.endswith(".b")]
+    assert norms[0] > 1e-3 and len(biases) == 3
+    assert np.sqrt(np.sum(first ** 2)) <= norms[0] + 1e-12  # weights only <= weights and biases

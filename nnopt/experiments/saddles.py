@@ -41,6 +41,7 @@ __all__ = [
     "deep_digits_run",
     "DigitsRun",
     "layer_gradient_norms",
+    "fit_recording_norms",
 ]
 
 
@@ -261,6 +262,20 @@ class _RecordNorm:
 
     def on_iteration_end(self, history):
         self.norms.append(self.clipper.last_norm)
+
+
+def fit_recording_norms(model, optimizer, X, y, max_norm: float = math.inf, **fit_options):
+    """``nnopt.fit`` with ``ClipGradNorm(max_norm)`` attached; returns ``(history, norms)``.
+
+    ``norms[t]`` is the global gradient norm at step t+1 *before* clipping (``max_norm = inf``
+    never clips, it only records). ``fit_options`` go to :func:`nnopt.train.fit`.
+    """
+    clipper = ClipGradNorm(max_norm)
+    optimizer.grad_transforms.append(clipper)
+    recorder = _RecordNorm(clipper)
+    callbacks = list(fit_options.pop("callbacks", ())) + [recorder]
+    history = fit(model, optimizer, X, y, callbacks=callbacks, **fit_options)
+    return history, np.array(recorder.norms, dtype=np.float64)
 
 
 @dataclass
