@@ -5,7 +5,9 @@
   optimizers (e.g. the β's of an EWA).
 - :func:`optimizer_style`: a fixed colour and line style per optimizer (SGD is always black,
   Adam always vermillion, ...) across every notebook. Related methods share a colour and
-  differ by line style (Adam solid, AdamW dashed, AMSGrad dotted). Names are read from the
+  differ by line style (Adam solid, AdamW dashed, AMSGrad dotted); methods that notebooks draw
+  side by side have distinct colours (heavy ball blue and Nesterov sky blue, dashed; AdaGrad
+  green and AdaDelta orange, dash-dot). Names are read from the
   start of a label, so ``"Adam (lr=0.1)"`` is styled as Adam. An unknown name gets the next
   free (colour, line style) pair, in a fixed order, and keeps it for the session.
 - :data:`COURSE_RC` and :func:`use_course_style`: modest figure size (6 x 4 in) and dpi (90),
@@ -43,9 +45,12 @@ _C = OKABE_ITO
 OPTIMIZER_STYLES: dict[str, tuple[str, str]] = {
     "SGD": (_C["black"], "-"),
     "Momentum": (_C["blue"], "-"),
-    "Nesterov": (_C["blue"], "--"),  # momentum's family: same colour, dashed
+    # Nesterov: momentum's family, so a lighter blue, and dashed: told apart from the heavy ball by
+    # lightness (which every colour-vision deficiency keeps) and by the line style.
+    "Nesterov": (_C["sky_blue"], "--"),
     "AdaGrad": (_C["bluish_green"], "-"),
-    "AdaDelta": (_C["bluish_green"], "--"),
+    # AdaDelta has its own colour (not AdaGrad's green: the two are drawn side by side in notebook 4).
+    "AdaDelta": (_C["orange"], "-."),
     "RMSprop": (_C["reddish_purple"], "-"),
     "Adam": (_C["vermillion"], "-"),
     "AdamW": (_C["vermillion"], "--"),
