@@ -333,15 +333,16 @@ def check_make_optimizer(make_optimizer, *, time_limit: float | None = None) -> 
         Check(f"the training loss falls below {MOVED_FRACTION:g} × its starting value", trial.loss_moved),
         Check(f"validation accuracy ≥ {TARGET_ACCURACY:.0%} after {EPOCHS} epochs", trial.accurate),
     )
-    result = run_checks("pick the optimizer", make_optimizer, checks, checker="check_make_optimizer",
-                        time_limit=time_limit)
-    history = trial.history
-    return PickOptimizerResult(
-        result.exercise,
-        result.outcomes,
-        printed=result.printed,
-        details=trial.report(),
-        accuracy=None if history is None else float(history.val_acc[-1]),
-        steps=None if history is None else history.iterations,
-        final_loss=None if history is None else float(history.train_loss[-1]),
-    )
+    _digits()  # loaded once in the kernel, so that a forked checker finds it ready
+
+    def extras() -> dict:
+        history = trial.history
+        return {
+            "details": trial.report(),
+            "accuracy": None if history is None else float(history.val_acc[-1]),
+            "steps": None if history is None else history.iterations,
+            "final_loss": None if history is None else float(history.train_loss[-1]),
+        }
+
+    return run_checks("pick the optimizer", make_optimizer, checks, checker="check_make_optimizer",
+                      time_limit=time_limit, result_type=PickOptimizerResult, extras=extras)

@@ -45,6 +45,7 @@ The course-wide policy (:data:`POLICY`) is implemented here, once:
 from __future__ import annotations
 
 import ctypes
+import functools
 import html
 import io
 import json
@@ -61,6 +62,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from . import isolation
 
 __all__ = [
     "POLICY", "DEFAULT_TIME_LIMIT", "RTOL", "RTOL_FLOAT32",
@@ -136,10 +139,20 @@ def _short(value, limit: int = 300) -> str:
 
 
 def _safe_str(value, limit: int = 300) -> str:
-    """``str(value)``, or a note when ``__str__`` raised, looped or returned something odd."""
+    """``str(value)``, or a note when ``__str__`` raised, looped or returned something odd.
+
+    A type whose ``__str__`` ran out of time once in a ``run_checks`` is not asked again there
+    (each check would wait as long again).
+    """
+    slow = getattr(_local, "slow_str_types", None)
+    kind = type(value)
+    if slow is not None and kind in slow:
+        return f"<{_type_name(value)} object; its __str__ failed: it took too long>"
     try:
         text = _guarded(lambda: str(value), "str", min(1.0, _current_limit()))
     except _Stop as stop:
+        if stop.kind == "timeout" and slow is not None:
+            slow.add(kind)
         failure = stop.text.split(":")[0].split(" (line")[0]
         return f"<{_type_name(value)} object; its __str__ failed: {_short(failure, 80)}>"
     if not isinstance(text, str):
@@ -159,7 +172,7 @@ def _student_location(exc: BaseException) -> str:
     """``line N: `source``` of the innermost frame that is not in this package nor in numpy."""
     try:
         frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-                  if not Path(frame.filename).resolve().is_relative_to(_EXERCISES_DIR)]
+                  if not _in_this_package(frame.filename)]
     except Exception:  # noqa: BLE001 - a traceback we cannot read
         return ""
     ours = [frame for frame in frames if "numpy" not in Path(frame.filename).parts]
@@ -191,6 +204,7 @@ class _Clock:
 
     def __init__(self) -> None:
         self.deadlines: list[float] = []
+        self.regions: list[tuple[str, float]] = []  # (role, limit) of each deadline, for the parent
         self.expired = False          # the innermost deadline has passed: keep raising
         self.user_interrupt = False   # a real SIGINT arrived while a region was open
         self.mode = ""                # "signal" or "thread"
@@ -220,9 +234,18 @@ def _current_limit() -> float:
 
 def _learner_frame(frame) -> bool:
     try:
-        return not Path(frame.f_code.co_filename).resolve().is_relative_to(_EXERCISES_DIR)
+        return not _in_this_package(frame.f_code.co_filename)
     except Exception:  # noqa: BLE001
         return True
+
+
+@functools.lru_cache(maxsize=512)
+def _in_this_package(filename: str) -> bool:
+    """The file is one of the checkers' own (cached: a deep traceback repeats a few files a thousand times)."""
+    try:
+        return Path(filename).resolve().is_relative_to(_EXERCISES_DIR)
+    except (OSError, ValueError, RuntimeError):
+        return False
 
 
 def _raising_tracer(frame, event, arg):
@@ -292,7 +315,15 @@ def _watchdog(clock: _Clock) -> None:
         clock.wake.clear()
 
 
-def _open_region(limit: float) -> float:
+def _tell_parent(clock: _Clock) -> None:
+    """In a forked checker (:mod:`.isolation`), send the innermost deadline to the parent, which enforces it."""
+    if isolation.in_child() and clock is _main_clock:
+        role, limit = clock.regions[-1] if clock.regions else ("", 0.0)
+        isolation.send({"t": "deadline", "d": clock.deadlines[-1] if clock.deadlines else None,
+                        "r": role, "l": limit})
+
+
+def _open_region(limit: float, role: str = "") -> float:
     """Push a deadline (at most the enclosing one) and arm the timer; returns the deadline."""
     clock = _clock()
     now = time.monotonic()
@@ -319,6 +350,8 @@ def _open_region(limit: float) -> float:
             clock.saved = ()
     with clock.lock:
         clock.deadlines.append(deadline)
+        clock.regions.append((role, limit))
+    _tell_parent(clock)
     _arm(clock)
     return deadline
 
@@ -344,7 +377,10 @@ def _close_region() -> None:
     with clock.lock:
         if clock.deadlines:
             clock.deadlines.pop()
+        if clock.regions:
+            clock.regions.pop()
         clock.expired = False
+    _tell_parent(clock)
     _disarm_tracer()
     if clock.mode == "thread":
         # clear a timeout that was raised but not yet delivered
@@ -395,22 +431,30 @@ class _Capture(io.TextIOBase):
     def _add(self, line: str) -> None:
         self.lines += 1
         if len(self.kept) < self.keep_lines and self.chars < self.keep_chars:
-            line = line if len(line) <= 200 else line[:199] + "…"
+            line = _clip_line(line)
             self.kept.append(line)
             self.chars += len(line)
+            if len(self.kept) <= SHOWN_OUTPUT_LINES:  # so that a crash of the child does not lose them
+                isolation.send({"t": "line", "s": line})
 
     def flush(self) -> None:
         pass
 
     def summary(self, shown: int = SHOWN_OUTPUT_LINES) -> str:
+        """The first ``shown`` lines and a count of the rest (reading it changes nothing)."""
+        kept, lines = self.kept[:shown], self.lines
         if self.partial:
-            self._add(self.partial)
-            self.partial = ""
-        if not self.lines:
+            lines += 1
+            if len(kept) < shown and len(self.kept) < self.keep_lines and self.chars < self.keep_chars:
+                kept = kept + [_clip_line(self.partial)]
+        if not lines:
             return ""
-        text = "\n".join(self.kept[:shown])
-        more = self.lines - min(shown, len(self.kept))
-        return text + (f"\n… {more} more line{'s' if more != 1 else ''}" if more > 0 else "")
+        more = lines - len(kept)
+        return "\n".join(kept) + (f"\n… {more} more line{'s' if more != 1 else ''}" if more > 0 else "")
+
+
+def _clip_line(line: str) -> str:
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 def _guarded(thunk: Callable, role: str, limit: float | None = None):
@@ -423,7 +467,7 @@ def _guarded(thunk: Callable, role: str, limit: float | None = None):
     limit = _current_limit() if limit is None else limit
     clock = _clock()
     try:
-        _open_region(limit)
+        _open_region(limit, role)
     except Exception:  # noqa: BLE001 - no timer available: run without one
         return thunk()
     try:
@@ -469,6 +513,11 @@ def _guarded(thunk: Callable, role: str, limit: float | None = None):
                         hint="return plain NumPy arrays, lists of numbers or Python floats.") from None
         if role == "str":
             raise _Stop("raised", description) from None
+        if isinstance(exc, MemoryError):
+            raise _Stop("raised", description,
+                        hint="your function asked for more memory than the checker gives it: look for an array far "
+                             "larger than the inputs (a size taken from a value instead of a shape?) or a list that "
+                             "grows without end.") from None
         if isinstance(exc, NotImplementedError):
             raise _Stop("not_implemented", f"NotImplementedError: {_short(_safe_str(exc), 200)}"
                                            f"{_student_location(exc)}") from None
@@ -611,6 +660,7 @@ _ERROR_LEADS = {
     "timeout": "",
     "unreadable": "the checker could not read your answer: ",
     "not_implemented": "your code raised ",
+    "crash": "",
     "checker": "the checker could not read your answer: ",
     "skipped": "",
 }
@@ -748,7 +798,9 @@ def _log_grade(result: ExerciseResult, checker: str) -> None:
 
 def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: str | None = None,
                time_limit: float | None = None, case_limit_factor: float = 4.0,
-               explain_error: Callable[[str], str | None] | None = None) -> ExerciseResult:
+               explain_error: Callable[[str], str | None] | None = None,
+               result_type: type[ExerciseResult] = ExerciseResult,
+               extras: Callable[[], dict] | None = None) -> ExerciseResult:
     """Run every check on ``student_fn`` and collect the outcomes; never raises on wrong code.
 
     Each check receives a proxy of ``student_fn`` whose calls are guarded (time limit, every
@@ -760,23 +812,54 @@ def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: s
     check to ``case_limit_factor`` times it. ``checker`` names the public function in the grading log.
     ``explain_error(description)`` may return a hint for an exception the learner's code raised
     (e.g. one that shows a deeplearning.ai habit), or None for the general hint.
+
+    Where :func:`nnopt.exercises.isolation.available` (Linux by default), all of it runs in a
+    forked child process that the kernel kills when a call overruns its limit (the learner's code
+    swallowed the timeout or switched it off), and whose ``os._exit()``, crash or allocation bomb
+    becomes a failed check too. ``extras()`` runs after the checks, where they ran, and returns
+    further (JSON-serialisable) fields of ``result_type``, e.g. what a training run did.
     """
     checker = checker or _checker_name(f"check_{exercise.replace(' ', '_')}")
     if time_limit is not None and not (isinstance(time_limit, (int, float)) and time_limit > 0):
         raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}.")
+    limit = float(time_limit) if time_limit is not None else _env_time_limit()
+
+    def work() -> tuple[list[CheckOutcome], str, dict]:
+        return _check_all(student_fn, checks, limit, case_limit_factor, explain_error, extras)
+
+    outcomes = printed = extra = None
+    if isolation.available() and not _clock().deadlines:
+        outcomes, printed, extra = _run_in_child(work, [check.name for check in checks], limit,
+                                                 case_limit_factor) or (None, None, None)
+    if outcomes is None:
+        outcomes, printed, extra = work()
+    result = _make_result(result_type, exercise, outcomes, printed, extra)
+    _log_grade(result, checker)
+    return result
+
+
+def _make_result(result_type, exercise: str, outcomes, printed: str, extra: dict | None) -> ExerciseResult:
+    if extra:
+        try:
+            return result_type(exercise, tuple(outcomes), printed=printed, **extra)
+        except TypeError:
+            pass
+    return result_type(exercise, tuple(outcomes), printed=printed)
+
+
+def _check_all(student_fn, checks: Sequence[Check], limit: float, case_limit_factor: float,
+               explain_error, extras) -> tuple[list[CheckOutcome], str, dict]:
+    """The outcomes of all checks, the learner's printed output and the extras (in the child, when forked)."""
     if not callable(student_fn):
-        outcome = CheckOutcome(
+        return [CheckOutcome(
             name="the answer is a function",
             passed=False,
             expected="a function, e.g. check(my_function)",
             got=f"{_short(_safe_repr(student_fn), 80)} ({_type_name(student_fn)})",
             hint="pass the function itself, without calling it: no parentheses after its name.",
-        )
-        result = ExerciseResult(exercise, (outcome,))
-        _log_grade(result, checker)
-        return result
-    previous_limit = getattr(_local, "time_limit", None)
-    _local.time_limit = float(time_limit) if time_limit is not None else _env_time_limit()
+        )], "", {}
+    previous_limit, previous_slow = getattr(_local, "time_limit", None), getattr(_local, "slow_str_types", None)
+    _local.time_limit, _local.slow_str_types = limit, set()
     capture = _Capture()
     proxy = _LearnerProxy(student_fn)
     outcomes: list[CheckOutcome] = []
@@ -784,10 +867,12 @@ def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: s
     old_out, old_err = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     try:
-        for check in checks:
+        for index, check in enumerate(checks):
             if stopped:
                 outcomes.append(CheckOutcome(check.name, False, kind="skipped", error=stopped))
                 continue
+            isolation.send({"t": "progress", "i": index, "o": [_outcome_fields(o) for o in outcomes],
+                            "p": capture.summary()})
             outcome = _run_one(check, proxy, _local.time_limit * case_limit_factor)
             if outcome.kind == "raised" and explain_error is not None:
                 try:
@@ -804,12 +889,127 @@ def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: s
             if outcome.kind == "timeout":
                 stopped = "not run: your function ran out of time in an earlier case."
             outcomes.append(outcome)
+        isolation.send({"t": "progress", "i": len(checks), "o": [_outcome_fields(o) for o in outcomes],
+                        "p": capture.summary()})
+        extra = {}
+        if extras is not None:
+            try:
+                extra = dict(extras())
+            except Exception:  # noqa: BLE001 - extras are a report, never a reason to fail
+                extra = {}
     finally:
         sys.stdout, sys.stderr = old_out, old_err
-        _local.time_limit = previous_limit
-    result = ExerciseResult(exercise, tuple(outcomes), printed=capture.summary())
-    _log_grade(result, checker)
-    return result
+        _local.time_limit, _local.slow_str_types = previous_limit, previous_slow
+    return outcomes, capture.summary(), extra
+
+
+# ---------- the forked child (see .isolation) ----------
+
+_OUTCOME_FIELDS = ("name", "passed", "expected", "got", "hint", "error", "kind")
+
+
+def _outcome_fields(outcome: CheckOutcome) -> dict:
+    return {name: getattr(outcome, name) for name in _OUTCOME_FIELDS}
+
+
+def _outcome_from(fields) -> CheckOutcome | None:
+    if not isinstance(fields, dict):
+        return None
+    values = {name: fields.get(name, "") for name in _OUTCOME_FIELDS}
+    return CheckOutcome(**{name: (bool(value) if name == "passed" else str(value)) for name, value in values.items()})
+
+
+def _outcomes_from(items) -> list[CheckOutcome]:
+    return [outcome for outcome in map(_outcome_from, items if isinstance(items, list) else []) if outcome]
+
+
+def _kill_grace(limit: float) -> float:
+    """How long after a deadline the parent waits for the child's own timeout before it kills it."""
+    return min(1.0, max(0.1, 0.5 * limit))
+
+
+_CAUGHT_TIMEOUT_HINT = (
+    "look for a loop whose condition never becomes false, or a counter that is never advanced. Catch only the "
+    "errors you expect (`except ValueError:`): a bare `except:` or `except BaseException:` around a loop also "
+    "catches the checker's time-out, and so does switching off SIGALRM.")
+
+
+def _stopped_outcome(name: str, ending: isolation.Ending, limit: float, idle: float) -> CheckOutcome:
+    """The verdict on the check during which the child was killed, exited or crashed."""
+    if ending.how == "killed":
+        role, region_limit = ending.region or ("", idle)
+        if role == "case":
+            text = (f"this case took longer than {region_limit:g} s in all (your function is called several times "
+                    "in it): an endless loop? It went on after its time was up, so the checker stopped it.")
+        elif role:
+            text = (f"your function took longer than {region_limit:g} s: an endless loop? It went on after its time "
+                    "was up, so the checker stopped it.")
+        else:
+            text = f"the checker heard nothing from your function for {idle:g} s: an endless loop? It was stopped."
+        return CheckOutcome(name, False, error=text, hint=_CAUGHT_TIMEOUT_HINT, kind="timeout")
+    if ending.how == "exited":
+        code = "" if ending.code is None else str(ending.code)
+        return CheckOutcome(
+            name, False, kind="exit",
+            error=f"your function exited the process (os._exit({code}) or the like) instead of returning",
+            hint="a checked function must return its answer; os._exit() ends the process at once, without "
+                 "cleaning up (here only the checker's copy of the kernel, which runs your function).")
+    if ending.how == "signal" and ending.signal_name == "SIGKILL":
+        return CheckOutcome(
+            name, False, kind="crash",
+            error="the process running your function was killed (SIGKILL), most likely for using too much memory",
+            hint="look for an array or a list that grows without end, or one far larger than the inputs.")
+    if ending.how == "signal":
+        return CheckOutcome(
+            name, False, kind="crash",
+            error=f"your function crashed the Python process ({ending.signal_name})",
+            hint="a crash of the interpreter itself comes from a recursion too deep for the machine's stack "
+                 "(after sys.setrecursionlimit), ctypes, or a NumPy trick such as as_strided reading outside "
+                 "an array; the checker runs your function in a copy of the kernel, so yours survived.")
+    if ending.how == "failed":
+        return CheckOutcome(name, False, kind="checker", error=_short(ending.error, 300),
+                            hint="return plain NumPy arrays, lists of numbers or Python floats.")
+    return CheckOutcome(
+        name, False, kind="crash",
+        error="the checker lost contact with your function (it closed files it had not opened?)",
+        hint="a checked function must only compute and return its answer.")
+
+
+def _run_in_child(work, names: list[str], limit: float, case_limit_factor: float):
+    """``work()`` in a forked child; ``(outcomes, printed, extras)``, or None when no child could be made."""
+    grace = _kill_grace(limit)
+    idle = limit * case_limit_factor + grace
+
+    def child_work():
+        outcomes, printed, extra = work()
+        return {"o": [_outcome_fields(outcome) for outcome in outcomes], "p": printed, "x": extra}
+
+    ending = isolation.run_forked(child_work, idle_limit=idle, grace=grace)
+    if ending is None:
+        return None
+    if ending.how == "done" and isinstance(ending.payload, dict):
+        payload = ending.payload
+        extra = payload.get("x")
+        return _outcomes_from(payload.get("o")), str(payload.get("p") or ""), extra if isinstance(extra, dict) else {}
+    progress = ending.progress or {}
+    outcomes = _outcomes_from(progress.get("o"))
+    index = progress.get("i", 0)
+    index = index if isinstance(index, int) and 0 <= index <= len(names) else len(outcomes)
+    if index < len(names):
+        stopped = _stopped_outcome(names[index], ending, limit, idle)
+        outcomes.append(stopped)
+        reason = ("not run: your function ran out of time in an earlier case." if stopped.kind == "timeout"
+                  else "not run: the process running your function ended in an earlier case.")
+        outcomes += [CheckOutcome(name, False, kind="skipped", error=reason) for name in names[index + 1:]]
+    return outcomes, _printed_before(ending.lines, str(progress.get("p") or "")), {}
+
+
+def _printed_before(lines: list[str], snapshot: str) -> str:
+    """What the learner printed before the child ended: the lines it sent, or the last snapshot."""
+    if len(lines) <= len(snapshot.splitlines()):
+        return snapshot
+    more = "\n… and more" if len(lines) >= SHOWN_OUTPUT_LINES else ""
+    return "\n".join(lines[:SHOWN_OUTPUT_LINES]) + more
 
 
 def _safe_repr(value) -> str:

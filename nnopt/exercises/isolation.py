@@ -1,0 +1,371 @@
+"""Run a checker in a forked child process, so that no learner code can hang, stop or crash the kernel.
+
+The in-process guard of :mod:`nnopt.exercises.feedback` (a ``SIGALRM`` timer, every exception a
+verdict) stops an endless loop, ``sys.exit()`` and the usual mistakes. It cannot stop code that
+catches the timer's exception and carries on, switches the timer off
+(``signal.signal(signal.SIGALRM, signal.SIG_IGN)``), calls ``os._exit()``, crashes the
+interpreter or asks for all the machine's memory. So on POSIX systems (Linux by default, see
+:func:`available`) :func:`run_forked` runs the whole checker, every call of the learner's code
+included, in a child made with ``os.fork()``:
+
+- The child sends the checker's results back as JSON lines over a pipe, and, whenever a
+  guarded region opens or closes, its current deadline. The parent never unpickles anything
+  and never runs learner code.
+- The parent waits on the pipe and kills the child's whole process group with ``SIGKILL`` once
+  the innermost deadline plus a short grace has passed without news (the in-process timer had
+  its chance first and gives the better message when it works).
+- The child never returns into the caller's code and never runs ``atexit`` handlers: every way
+  out ends in ``os._exit()``. Before it runs anything it moves into its own process group (a
+  kernel interrupt reaches only the parent, which then kills the child), points file descriptors
+  0, 1 and 2 at ``/dev/null``, closes every other inherited descriptor (the kernel's ZeroMQ
+  sockets and their wake-up pipes belong to the parent alone), replaces ``input()`` and
+  IPython's display publisher, and limits its address space to :data:`MEMORY_HEADROOM` bytes
+  beyond what the parent had mapped, so an allocation bomb raises ``MemoryError`` in the child.
+- With fork nothing needs pickling on the way in: the learner's function (a lambda, a closure
+  over notebook variables) is simply there in the child. What the learner's code changes in
+  the kernel's globals while being checked is lost with the child.
+
+Set ``NNOPT_CHECKER_INPROCESS=1`` to run checkers in the kernel's own process (the in-process
+guard alone; it is also used where ``os.fork`` does not exist, as on Windows, on macOS by
+default, where forking a process that has used Apple's system libraries is unsafe, and when a
+fork fails). ``NNOPT_CHECKER_INPROCESS=0`` forces the forked child wherever ``os.fork`` exists.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["available", "run_forked", "send", "in_child", "Ending", "MEMORY_HEADROOM", "ENV_INPROCESS"]
+
+#: The environment variable that chooses in-process checking ("1") or the forked child ("0").
+ENV_INPROCESS = "NNOPT_CHECKER_INPROCESS"
+#: Bytes of address space the child may map beyond what the parent had mapped at the fork.
+MEMORY_HEADROOM = 2 * 1024 ** 3
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def available() -> bool:
+    """Whether :func:`run_forked` is used: fork exists, we are not in a child already, the setting allows it."""
+    setting = os.environ.get(ENV_INPROCESS, "").strip().lower()
+    if setting in _TRUE or not hasattr(os, "fork") or _channel is not None:
+        return False
+    if setting in _FALSE:
+        return True
+    return sys.platform != "darwin"
+
+
+# ---------- the child's side ----------
+
+class _Channel:
+    """The child's end of the pipe: one JSON object per line."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, message: dict) -> None:
+        data = (json.dumps(message, ensure_ascii=True, default=str) + "\n").encode("ascii")
+        while data:
+            written = os.write(self.fd, data)
+            data = data[written:]
+
+
+_channel: _Channel | None = None
+
+
+def in_child() -> bool:
+    """True inside the forked child of :func:`run_forked`."""
+    return _channel is not None
+
+
+def send(message: dict) -> None:
+    """Send ``message`` to the parent (nothing when not in a child)."""
+    if _channel is not None:
+        _channel.send(message)
+
+
+def _hard_exit(code: int) -> None:
+    """``os._exit(code)``, and nothing else, whatever signal handlers try."""
+    while True:
+        try:
+            try:
+                signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+            finally:
+                os._exit(code)
+        except BaseException:  # noqa: BLE001 - a signal handler raised before os._exit ran: try again
+            pass
+
+
+def _mapped_bytes() -> int | None:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:
+        return
+    for name, value in (("RLIMIT_CORE", 0),):
+        try:
+            resource.setrlimit(getattr(resource, name), (value, value))
+        except (AttributeError, ValueError, OSError):
+            pass
+    mapped = _mapped_bytes()
+    if mapped is None:
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = mapped + MEMORY_HEADROOM
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (AttributeError, ValueError, OSError):
+        pass
+
+
+def _close_inherited_descriptors(keep: int) -> None:
+    try:
+        open_fds = sorted(int(name) for name in os.listdir("/proc/self/fd"))
+    except (OSError, ValueError):
+        open_fds = range(3, 65536)
+    for fd in open_fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _no_input(*args, **kwargs):
+    raise EOFError("input() gets no input while the checker runs your function")
+
+
+def _silence_ipython() -> None:
+    """Keep IPython's display machinery and the kernel's session from writing to the parent's sockets."""
+    ipython = sys.modules.get("IPython")
+    shell = None
+    try:
+        shell = ipython.get_ipython() if ipython is not None else None
+    except Exception:  # noqa: BLE001
+        shell = None
+    if shell is None:
+        return
+    for owner, name in ((getattr(shell, "display_pub", None), "publish"),
+                        (getattr(shell, "display_pub", None), "clear_output"),
+                        (getattr(getattr(shell, "kernel", None), "session", None), "send")):
+        if owner is not None:
+            try:
+                setattr(owner, name, lambda *args, **kwargs: None)
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _prepare_child(write_fd: int) -> None:
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    _close_inherited_descriptors(keep=write_fd)
+    quiet = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the child
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115
+    sys.stdout = sys.stderr = quiet
+    builtins.input = _no_input
+    _silence_ipython()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL if signum != signal.SIGINT else signal.default_int_handler)
+    _limit_memory()
+
+
+def _child_main(read_fd: int, write_fd: int, work: Callable[[], dict]) -> None:
+    global _channel
+    code = 0
+    try:
+        os.close(read_fd)
+        _prepare_child(write_fd)
+        _channel = _Channel(write_fd)
+        try:
+            payload = work()
+        except KeyboardInterrupt:  # what a real Ctrl+C during a check does in-process: the parent re-raises it
+            _channel.send({"t": "interrupted"})
+        except BaseException as exc:  # noqa: BLE001 - report it, the parent decides
+            _channel.send({"t": "failed", "e": f"{type(exc).__name__}: {exc}"[:500]})
+        else:
+            _channel.send({"t": "done", "v": payload})
+    except BaseException:  # noqa: BLE001
+        code = 70
+    finally:
+        _hard_exit(code)
+
+
+# ---------- the parent's side ----------
+
+@dataclass
+class Ending:
+    """How the child ended, and the last news it sent.
+
+    ``how``: "done" (``payload`` holds the result), "failed" (the checker itself raised in the
+    child: ``error``; a ``KeyboardInterrupt`` there is raised again in the parent), "killed"
+    (stopped by the parent at ``region``'s deadline: ``region`` is ``(role, limit)``, or None when
+    no guarded region was open), "exited" (``code``), "signal" (``signal_name``), "lost" (the pipe
+    closed while the child lived on). ``progress`` is the last progress message (or None),
+    ``lines`` the texts of the ``{"t": "line", "s": text}`` messages (the first 100).
+    """
+
+    how: str
+    payload: object = None
+    progress: dict | None = None
+    region: tuple[str, float] | None = None
+    code: int | None = None
+    signal_name: str = ""
+    error: str = ""
+    lines: list[str] = field(default_factory=list)
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+
+def _reap(pid: int, wait: float) -> int | None:
+    """The child's wait status once it has ended (None if it still runs after ``wait`` seconds)."""
+    end = time.monotonic() + wait
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # already reaped elsewhere (SIGCHLD ignored)
+            return 0
+        if done:
+            return status
+        if time.monotonic() >= end:
+            return None
+        time.sleep(0.002)
+
+
+def _ending_from_status(status: int, progress: dict | None) -> Ending:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return Ending("signal", progress=progress, signal_name=name)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    return Ending("exited", progress=progress, code=code)
+
+
+def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> Ending | None:
+    """Run ``work()`` in a forked child and return how it ended; None when no child could be made.
+
+    ``work`` returns a JSON-serialisable object (sent back as ``Ending.payload``). While it runs,
+    the child may :func:`send` ``{"t": "deadline", "d": monotonic deadline or None, "r": role,
+    "l": limit}`` and ``{"t": "progress", ...}``. The parent kills the child when the current
+    deadline plus ``grace`` has passed, or, with no deadline open, ``idle_limit`` seconds after the
+    last message.
+    """
+    import select
+
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    parent = os.getpid()
+    pid = -1
+    try:
+        pid = os.fork()
+        if pid == 0:
+            _child_main(read_fd, write_fd, work)
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    finally:
+        if os.getpid() != parent:  # an exception between fork() and the child's own guard
+            _hard_exit(71)
+    os.close(write_fd)
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass
+    buffer = b""
+    region: tuple[float, str, float] | None = None
+    progress: dict | None = None
+    lines: list[str] = []
+    last_news = time.monotonic()
+    poller = select.poll()
+    poller.register(read_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    ending: Ending | None = None
+    try:
+        while ending is None:
+            now = time.monotonic()
+            due = (region[0] + grace) if region is not None else (last_news + idle_limit)
+            if now >= due:
+                _kill_group(pid)
+                _reap(pid, 5.0)
+                ending = Ending("killed", progress=progress,
+                                region=None if region is None else (region[1], region[2]))
+                break
+            if not poller.poll(max(1, min(int((due - now) * 1000) + 1, 500))):
+                continue
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:  # the child closed the pipe: it ended, or closed what it did not open
+                status = _reap(pid, grace)
+                if status is None:
+                    _kill_group(pid)
+                    _reap(pid, 5.0)
+                    ending = Ending("lost", progress=progress)
+                else:
+                    ending = _ending_from_status(status, progress)
+                break
+            buffer += chunk
+            *received, buffer = buffer.split(b"\n")
+            last_news = time.monotonic()
+            for line in received:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                kind = message.get("t") if isinstance(message, dict) else None
+                if kind == "deadline":
+                    deadline = message.get("d")
+                    region = (None if not isinstance(deadline, (int, float))
+                              else (float(deadline), str(message.get("r", "")), float(message.get("l", 0.0))))
+                elif kind == "progress":
+                    progress = message
+                elif kind == "line" and len(lines) < 100:
+                    lines.append(str(message.get("s", "")))
+                elif kind == "done":
+                    ending = Ending("done", payload=message.get("v"), progress=progress)
+                elif kind == "failed":
+                    ending = Ending("failed", progress=progress, error=str(message.get("e", "")))
+                elif kind == "interrupted":
+                    ending = Ending("interrupted", progress=progress)
+        ending.lines = lines
+        if ending.how in ("done", "failed", "interrupted"):
+            _kill_group(pid)  # the child is ending by itself; this also takes anything it started
+            _reap(pid, 5.0)
+        if ending.how == "interrupted":
+            raise KeyboardInterrupt
+        return ending
+    except BaseException:  # e.g. the kernel's interrupt (KeyboardInterrupt): stop the child, then obey
+        _kill_group(pid)
+        _reap(pid, 5.0)
+        raise
+    finally:
+        os.close(read_fd)
