@@ -43,8 +43,10 @@ from .momentum import check_momentum_step
 from .rmsprop import check_rmsprop_step
 from .schedules import check_cosine_annealing, check_inverse_time_decay, check_schedule_lr_decay
 
-__doc__ += "> " + POLICY + "\n\n" + """``os._exit()`` cannot be caught inside the process; the grader runs each notebook in a
-separate kernel and reports it there. Set ``NNOPT_GRADING_LOG`` to a file name to have every
+__doc__ += "> " + POLICY + "\n\n" + """On Linux each checker runs in a child process forked from the kernel and killed when
+a call overruns its limit, so ``os._exit()``, a crash, a swallowed time-out or an allocation
+bomb fail the check without touching the kernel (``nnopt.exercises.isolation``;
+``NNOPT_CHECKER_INPROCESS=1`` checks in the kernel's own process). Set ``NNOPT_GRADING_LOG`` to a file name to have every
 checker append one JSON line with its verdict (see ``nnopt.exercises.feedback``).
 """
 

@@ -33,8 +33,16 @@ The course-wide policy (:data:`POLICY`) is implemented here, once:
   Exceptions are described without trusting their ``__str__`` (it is called under the same
   guard, and a failure is reported as such). An error while the *checker* reads the answer
   is reported as "the checker could not read your answer: …", never as "your code raised".
-- ``os._exit()`` and crashes of the interpreter itself cannot be caught inside the process;
-  the grader (``course.py grade``) runs each notebook in a separate kernel and reports them.
+- **A separate process.** On Linux (see :mod:`nnopt.exercises.isolation`) ``run_checks`` runs
+  all of this in a child forked from the kernel, and the kernel kills the child when a call
+  overruns its limit by a short grace: code that swallows the timeout on every line, switches
+  ``SIGALRM`` off or blocks in C is stopped all the same ("your function took longer than
+  5 s: an endless loop? ... so the checker stopped it"), and ``os._exit()``, a crash of the
+  interpreter (``SIGSEGV``) or an allocation beyond 2 GB more than the kernel had become failed
+  checks too, with the checks before them kept. A correct answer pays about 10 ms for the fork.
+  ``NNOPT_CHECKER_INPROCESS=1`` (and Windows, and macOS unless ``NNOPT_CHECKER_INPROCESS=0``)
+  keeps the in-process guard alone; there ``os._exit()`` and crashes cannot be caught, and the
+  grader (``course.py grade``, a separate kernel per notebook) reports them.
 - **Tolerance.** :func:`close` compares a float32 answer at relative 1e-4 and anything else at
   relative 1e-6, with an absolute floor of 1e-6 of that tolerance times the scale of the
   expected values (so an exact 0 matches a rounding residue of a computation of size 1).
@@ -670,8 +678,10 @@ _ERROR_LEADS = {
 class CheckOutcome:
     """The result of one ``Check``: ``passed``, and for a failure ``expected``/``got``/``hint`` or ``error``.
 
-    ``kind`` says what the error is: "raised" (the learner's code raised), "exit" (``sys.exit()``),
-    "timeout", "unreadable" (the checker could not read the answer), "skipped"; "" for a mismatch.
+    ``kind`` says what the error is: "raised" (the learner's code raised), "exit" (``sys.exit()``,
+    or ``os._exit()`` in a forked checker), "timeout", "crash" (the forked checker's process died:
+    a signal such as SIGSEGV, or lost), "unreadable" (the checker could not read the answer),
+    "skipped"; "" for a mismatch.
     """
 
     name: str
