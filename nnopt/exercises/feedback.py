@@ -327,8 +327,7 @@ def _tell_parent(clock: _Clock) -> None:
     """In a forked checker (:mod:`.isolation`), send the innermost deadline to the parent, which enforces it."""
     if isolation.in_child() and clock is _main_clock:
         role, limit = clock.regions[-1] if clock.regions else ("", 0.0)
-        isolation.send({"t": "deadline", "d": clock.deadlines[-1] if clock.deadlines else None,
-                        "r": role, "l": limit})
+        isolation.set_deadline(clock.deadlines[-1] if clock.deadlines else None, role, limit)
 
 
 def _open_region(limit: float, role: str = "") -> float:

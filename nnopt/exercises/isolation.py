@@ -8,9 +8,9 @@ interpreter or asks for all the machine's memory. So on POSIX systems (Linux by 
 :func:`available`) :func:`run_forked` runs the whole checker, every call of the learner's code
 included, in a child made with ``os.fork()``:
 
-- The child sends the checker's results back as JSON lines over a pipe, and, whenever a
-  guarded region opens or closes, its current deadline. The parent never unpickles anything
-  and never runs learner code.
+- The child sends the checker's results back as JSON lines over a pipe, and writes its current
+  deadline (whenever a guarded region opens or closes) into a page of memory shared with the
+  parent. The parent never unpickles anything and never runs learner code.
 - The parent waits on the pipe and kills the child's whole process group with ``SIGKILL`` once
   the innermost deadline plus a short grace has passed without news (the in-process timer had
   its chance first and gives the better message when it works).
@@ -34,14 +34,17 @@ from __future__ import annotations
 
 import builtins
 import json
+import math
 import os
 import signal
+import struct
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["available", "run_forked", "send", "in_child", "Ending", "MEMORY_HEADROOM", "ENV_INPROCESS"]
+__all__ = ["available", "run_forked", "send", "set_deadline", "in_child", "Ending", "MEMORY_HEADROOM", "ENV_INPROCESS"]
 
 #: The environment variable that chooses in-process checking ("1") or the forked child ("0").
 ENV_INPROCESS = "NNOPT_CHECKER_INPROCESS"
@@ -77,6 +80,54 @@ class _Channel:
 
 
 _channel: _Channel | None = None
+
+
+class _DeadlineBoard:
+    """The child's innermost deadline, in memory shared with the parent (no system call per region).
+
+    A sequence lock: the writer makes ``seq`` odd, writes, makes it even again; a reader retries a
+    read that saw an odd or changed ``seq``. Layout: seq (Q), deadline (d, NaN for none), limit (d), role (B).
+    """
+
+    _FORMAT = "=QddB"
+    _ROLES = ("", "learner", "reading", "str", "case")
+
+    def __init__(self) -> None:
+        import mmap
+        self.memory = mmap.mmap(-1, struct.calcsize(self._FORMAT))
+        self.seq = 0
+        self.write(None, "", 0.0)
+
+    def write(self, deadline: float | None, role: str, limit: float) -> None:
+        code = self._ROLES.index(role) if role in self._ROLES else 0
+        self.seq += 1
+        struct.pack_into("=Q", self.memory, 0, self.seq)
+        struct.pack_into(self._FORMAT, self.memory, 0, self.seq, math.nan if deadline is None else deadline,
+                         limit, code)
+        self.seq += 1
+        struct.pack_into("=Q", self.memory, 0, self.seq)
+
+    def read(self) -> tuple[int, float | None, str, float]:
+        """``(seq, deadline or None, role, limit)``."""
+        while True:
+            seq, deadline, limit, code = struct.unpack_from(self._FORMAT, self.memory, 0)
+            again = struct.unpack_from("=Q", self.memory, 0)[0]
+            if seq == again and seq % 2 == 0:
+                role = self._ROLES[code] if code < len(self._ROLES) else ""
+                return seq, (None if math.isnan(deadline) else deadline), role, limit
+            time.sleep(0)
+
+    def close(self) -> None:
+        self.memory.close()
+
+
+_board: _DeadlineBoard | None = None
+
+
+def set_deadline(deadline: float | None, role: str = "", limit: float = 0.0) -> None:
+    """In the child: the innermost deadline now open (None: none), which the parent enforces."""
+    if _board is not None:
+        _board.write(deadline, role, limit)
 
 
 def in_child() -> bool:
@@ -190,13 +241,13 @@ def _prepare_child(write_fd: int) -> None:
     _limit_memory()
 
 
-def _child_main(read_fd: int, write_fd: int, work: Callable[[], dict]) -> None:
-    global _channel
+def _child_main(read_fd: int, write_fd: int, board: _DeadlineBoard, work: Callable[[], dict]) -> None:
+    global _channel, _board
     code = 0
     try:
         os.close(read_fd)
         _prepare_child(write_fd)
-        _channel = _Channel(write_fd)
+        _channel, _board = _Channel(write_fd), board
         try:
             payload = work()
         except KeyboardInterrupt:  # what a real Ctrl+C during a check does in-process: the parent re-raises it
@@ -233,6 +284,10 @@ class Ending:
     signal_name: str = ""
     error: str = ""
     lines: list[str] = field(default_factory=list)
+
+
+#: Children killed after they had sent their result, not yet reaped (each call of run_forked reaps them).
+_unreaped: list[int] = []
 
 
 def _kill_group(pid: int) -> None:
@@ -274,26 +329,33 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
     """Run ``work()`` in a forked child and return how it ended; None when no child could be made.
 
     ``work`` returns a JSON-serialisable object (sent back as ``Ending.payload``). While it runs,
-    the child may :func:`send` ``{"t": "deadline", "d": monotonic deadline or None, "r": role,
-    "l": limit}`` and ``{"t": "progress", ...}``. The parent kills the child when the current
-    deadline plus ``grace`` has passed, or, with no deadline open, ``idle_limit`` seconds after the
-    last message.
+    the child may :func:`send` ``{"t": "progress", ...}`` and ``{"t": "line", "s": text}`` messages
+    and :func:`set_deadline` its innermost deadline. The parent kills the child when that
+    deadline plus ``grace`` has passed, or, with no deadline open, ``idle_limit`` seconds after
+    the last sign of life (a message or a change of deadline).
     """
     import select
 
+    for old in list(_unreaped):
+        if _reap(old, 0.0) is not None:
+            _unreaped.remove(old)
     try:
+        board = _DeadlineBoard()
         read_fd, write_fd = os.pipe()
-    except OSError:
+    except (OSError, ValueError):
         return None
     parent = os.getpid()
     pid = -1
     try:
-        pid = os.fork()
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads (a kernel's):
+            warnings.simplefilter("ignore", DeprecationWarning)  # the child runs only this code, then os._exit()
+            pid = os.fork()
         if pid == 0:
-            _child_main(read_fd, write_fd, work)
+            _child_main(read_fd, write_fd, board, work)
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
+        board.close()
         return None
     finally:
         if os.getpid() != parent:  # an exception between fork() and the child's own guard
@@ -304,24 +366,30 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
     except OSError:
         pass
     buffer = b""
-    region: tuple[float, str, float] | None = None
     progress: dict | None = None
     lines: list[str] = []
-    last_news = time.monotonic()
+    seen_seq, last_news = -1, time.monotonic()
+    overdue_seq = None  # the deadline state that was found overdue once; killed when found so again
     poller = select.poll()
     poller.register(read_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     ending: Ending | None = None
     try:
         while ending is None:
+            seq, deadline, role, limit = board.read()
             now = time.monotonic()
-            due = (region[0] + grace) if region is not None else (last_news + idle_limit)
+            if seq != seen_seq:
+                seen_seq, last_news = seq, now
+            due = (deadline + grace) if deadline is not None else (last_news + idle_limit)
             if now >= due:
-                _kill_group(pid)
-                _reap(pid, 5.0)
-                ending = Ending("killed", progress=progress,
-                                region=None if region is None else (region[1], region[2]))
-                break
-            if not poller.poll(max(1, min(int((due - now) * 1000) + 1, 500))):
+                if overdue_seq == seq:
+                    _kill_group(pid)
+                    _reap(pid, 5.0)
+                    ending = Ending("killed", progress=progress, region=None if deadline is None else (role, limit))
+                    break
+                overdue_seq, wait = seq, 0.005  # look once more before killing
+            else:
+                overdue_seq, wait = None, min(due - now, 0.05)
+            if not poller.poll(max(1, int(wait * 1000) + 1)):
                 continue
             chunk = os.read(read_fd, 1 << 16)
             if not chunk:  # the child closed the pipe: it ended, or closed what it did not open
@@ -342,11 +410,7 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
                 except ValueError:
                     continue
                 kind = message.get("t") if isinstance(message, dict) else None
-                if kind == "deadline":
-                    deadline = message.get("d")
-                    region = (None if not isinstance(deadline, (int, float))
-                              else (float(deadline), str(message.get("r", "")), float(message.get("l", 0.0))))
-                elif kind == "progress":
+                if kind == "progress":
                     progress = message
                 elif kind == "line" and len(lines) < 100:
                     lines.append(str(message.get("s", "")))
@@ -359,7 +423,8 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
         ending.lines = lines
         if ending.how in ("done", "failed", "interrupted"):
             _kill_group(pid)  # the child is ending by itself; this also takes anything it started
-            _reap(pid, 5.0)
+            if _reap(pid, 0.0) is None:  # still tearing down (a few ms): reaped by the next call
+                _unreaped.append(pid)
         if ending.how == "interrupted":
             raise KeyboardInterrupt
         return ending
@@ -369,3 +434,4 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
         raise
     finally:
         os.close(read_fd)
+        board.close()
