@@ -377,3 +377,27 @@ def test_dlai_fixed_interval_decay_checker_accepts_the_formula_and_names_the_sli
     assert E.check_schedule_lr_decay(right).passed
     wrong = E.check_schedule_lr_decay(no_floor)
     assert not wrong.passed and "floor" in wrong.failures[0].hint
+
+
+@forked
+def test_a_failed_fork_is_retried_then_checked_in_process(monkeypatch):
+    from nnopt.exercises.momentum import reference_momentum_step
+    real_fork, calls = os.fork, []
+
+    def fork_busy_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_busy_once)
+    result = E.check_momentum_step(calls_os_exit)
+    assert len(calls) == 2 and result.failures[0].kind == "exit"  # the second try made the child
+
+    def no_fork():
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert E.check_momentum_step(reference_momentum_step).passed  # checked in the kernel's own process
+    assert "fork failed" in isolation.last_fallback
+    assert E.check_momentum_step(exits, time_limit=LIMIT).failures[0].kind == "exit"

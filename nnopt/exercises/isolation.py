@@ -286,6 +286,11 @@ class Ending:
     lines: list[str] = field(default_factory=list)
 
 
+#: Tries of os.fork() when it fails for want of resources (EAGAIN) before checking in-process.
+_FORK_ATTEMPTS = 4
+#: Why the last run_forked() could not make a child and returned None ("" if it never happened).
+last_fallback = ""
+
 #: Children killed after they had sent their result, not yet reaped (each call of run_forked reaps them).
 _unreaped: list[int] = []
 
@@ -339,20 +344,30 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
     for old in list(_unreaped):
         if _reap(old, 0.0) is not None:
             _unreaped.remove(old)
+    global last_fallback
     try:
         board = _DeadlineBoard()
         read_fd, write_fd = os.pipe()
-    except (OSError, ValueError):
+    except (OSError, ValueError) as error:
+        last_fallback = f"no pipe or shared memory: {error}"
         return None
     parent = os.getpid()
     pid = -1
     try:
-        with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads (a kernel's):
-            warnings.simplefilter("ignore", DeprecationWarning)  # the child runs only this code, then os._exit()
-            pid = os.fork()
+        for attempt in range(_FORK_ATTEMPTS):
+            try:
+                with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads:
+                    warnings.simplefilter("ignore", DeprecationWarning)  # the child runs only this, then os._exit()
+                    pid = os.fork()
+                break
+            except BlockingIOError:  # EAGAIN: the machine is out of processes for a moment
+                if attempt == _FORK_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
         if pid == 0:
             _child_main(read_fd, write_fd, board, work)
-    except OSError:
+    except OSError as error:
+        last_fallback = f"fork failed: {error}"
         os.close(read_fd)
         os.close(write_fd)
         board.close()
