@@ -5,20 +5,15 @@ import re
 import shutil
 import subprocess
 import sys
-import warnings
-
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt.landscapes import get_function, make_factory, race, trajectory  # noqa: E402
-from nnopt.plots import (  # noqa: E402
+from nnopt.landscapes import get_function, make_factory, race, trajectory
+from nnopt.plots import (
     OKABE_ITO,
     OPTIMIZER_STYLES,
     animate_race,
@@ -31,20 +26,13 @@ from nnopt.plots import (  # noqa: E402
     plot_surface,
     use_course_style,
 )
-from nnopt.plots.animation import frame_indices  # noqa: E402
-from nnopt.plots.contours import contour_levels  # noqa: E402
-from nnopt.plots.style import GREY, reset_unknown_styles  # noqa: E402
+from nnopt.plots.animation import frame_indices
+from nnopt.plots.contours import contour_levels
+from nnopt.plots.style import GREY, reset_unknown_styles
 
 optim = pytest.importorskip("nnopt.optim")
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
 
 
 def _render(fig: Figure) -> Figure:

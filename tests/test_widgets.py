@@ -2,29 +2,16 @@
 from __future__ import annotations
 
 import math
-import warnings
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt import widgets as W  # noqa: E402
+from nnopt import widgets as W
 
 pytest.importorskip("nnopt.optim")
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
 
 
 def _check(fig, render=False) -> Figure:
