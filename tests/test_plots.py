@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
