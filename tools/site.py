@@ -24,6 +24,7 @@ import argparse
 import base64
 import hashlib
 import html
+import logging
 import re
 import shutil
 import subprocess
@@ -149,9 +150,18 @@ def install(asset: Asset, assets: Path, cache: Path = CACHE) -> Path:
 
 # --- templates: nbconvert's lab and reveal templates, made local and given the course's bars ---
 
+# No mermaid.js and no widget manager from a CDN (the notebooks' widget outputs are static notes);
+# code input highlighted by Pygments (escaped already) skips bleach, which took a third of the time.
 _COMMON = """
 {% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+<div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+</div>
+</div>
+{%- endblock input %}
 """
 _NAV_CSS = """<style type="text/css">
 nav.nnopt-nav { display: flex; flex-wrap: wrap; gap: 0.4em 1.2em; justify-content: space-between;
@@ -202,8 +212,10 @@ TEMPLATES = {
 
 def _exporters():
     loader = [jinja2.DictLoader(TEMPLATES)]
+    quiet = logging.getLogger("nnopt.site")  # not nbconvert's "alternative text is missing"
+    quiet.setLevel(logging.ERROR)
     common = dict(extra_loaders=loader, mathjax_url=MATHJAX_URL, require_js_url=REQUIRE_URL,
-                  embed_images=True)
+                  embed_images=True, log=quiet)
     page = HTMLExporter(template_name="lab", template_file="nnopt_page.html.j2", **common)
     deck = SlidesExporter(template_name="reveal", template_file="nnopt_deck.html.j2",
                           reveal_url_prefix=REVEAL_PREFIX, reveal_theme="white", **common)
