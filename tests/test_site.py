@@ -175,6 +175,7 @@ def test_the_deck_runs_the_bundled_reveal_js_and_keeps_the_slide_structure(site)
                  for c in notebook.cells)
     assert slides >= 5 and text.count("<section") >= slides
     assert "Reveal.initialize" in text
+    assert "Rerender" not in text  # re-typesetting on slide change drew every formula twice
 
 
 def test_equations_are_left_to_the_bundled_mathjax(site):

@@ -174,15 +174,14 @@ nav.nnopt-nav .nnopt-middle { display: flex; gap: 1.2em; }
 a.nnopt-deck-home { position: fixed; top: 0.5em; left: 0.7em; z-index: 40; font: 14px sans-serif;
   color: #0055aa; text-decoration: none; opacity: 0.7; }
 </style>"""
-# A slide taller than the stage scrolls inside it instead of running off the bottom; the hidden
-# MathML copy MathJax keeps for screen readers would show beside every formula in reveal's zoom.
+# A slide taller than the stage scrolls inside it instead of running off the bottom.
 _DECK_CSS = """<style type="text/css">
 .reveal .slides > section:not(.stack), .reveal .slides > section.stack > section {
   max-height: 100%; overflow-y: auto; }
-.reveal .MJX_Assistive_MathML { display: none !important; }
 </style>"""
-# reveal.js and its speaker notes through require.js (nbconvert's own loader), without jQuery;
-# MathJax typesets a slide again when it shows, as it measured it while hidden.
+# reveal.js and its speaker notes through require.js (nbconvert's own loader), without jQuery.
+# MathJax's CommonHTML output needs no re-typesetting when a slide shows (nbconvert's
+# MathJax.Hub.Rerender on every slide change drew each formula a second time beside the first).
 _DECK_JS = """<script>
 require({waitSeconds: 30},
   ["{{ resources.reveal.url_prefix }}/dist/reveal.js", "{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"],
@@ -190,9 +189,6 @@ require({waitSeconds: 30},
     Reveal.initialize({controls: true, progress: true, history: true, slideNumber: "c/t",
                        transition: "{{ resources.reveal.transition }}", plugins: [RevealNotes],
                        width: 960, height: 700});
-    Reveal.on("slidechanged", function (event) {
-      if (window.MathJax && MathJax.Hub) { MathJax.Hub.Rerender(event.currentSlide); }
-    });
   });
 </script>"""
 TEMPLATES = {
