@@ -62,8 +62,9 @@ class Asset:
 ASSETS = (
     Asset("mathjax", "2.7.9",
           "sha512-NOGEDTIM9+MrsqnjPEjVGNx4q0GQxqm61yQwSK+/5S59i26wId5IC5gNu9/bu8+CCVl5p9G2IHcAl/wJa+5+BQ==",
-          ("MathJax.js", "LICENSE", "config/TeX-AMS_CHTML-full.js", "extensions/", "jax/input/TeX/",
-           "jax/output/CommonHTML/", "jax/element/", "fonts/HTML-CSS/TeX/woff/")),
+          ("MathJax.js", "LICENSE", "config/TeX-AMS_SVG-full.js", "extensions/", "jax/input/TeX/",
+           "jax/output/SVG/jax.js", "jax/output/SVG/autoload/", "jax/output/SVG/fonts/TeX/",
+           "jax/element/")),
     Asset("reveal.js", "5.2.1",
           "sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ==",
           ("LICENSE", "dist/reveal.js", "dist/reveal.css", "dist/theme/white.css",
@@ -75,8 +76,10 @@ ASSETS = (
           ("require.js",)),
 )
 
-# URLs as a page in notebooks/ or slides/ sees them (one level below the site's root).
-MATHJAX_URL = "../assets/mathjax/MathJax.js?config=TeX-AMS_CHTML-full"
+# URLs as a page in notebooks/ or slides/ sees them (one level below the site's root). MathJax
+# draws SVG: its glyphs come as scripts, whereas the web fonts of its HTML output are refused
+# from file:// by browsers that treat every local file as its own origin (Firefox).
+MATHJAX_URL = "../assets/mathjax/MathJax.js?config=TeX-AMS_SVG-full"
 REQUIRE_URL = "../assets/requirejs/require.js"
 REVEAL_PREFIX = "../assets/reveal.js"
 
