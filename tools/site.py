@@ -308,7 +308,7 @@ footer {{ color: #666; font-size: 0.9em; margin-top: 2em; }}
 </tbody>
 </table>
 <footer>Every page shows the notebook as committed, with its outputs. Slides: → next section,
-↓ into a section, Esc for an overview, S for speaker notes. To run the code, start the course:
+↓ into a section, Esc for an overview, F for full screen. To run the code, start the course:
 <code>python3 course.py start</code>.</footer>
 </main>
 </body>
@@ -406,7 +406,7 @@ def main(argv: list[str]) -> int:
           f"{time.perf_counter() - start:.1f} s.\n"
           f"The site is in {index.parent}/ and needs no server and no network:\n"
           f"  open {index.as_uri()} in a browser (or double-click index.html);\n"
-          f"  slides: slides/<notebook>.slides.html (→ next, ↓ into a section, Esc overview, S notes).\n"
+          f"  slides: slides/<notebook>.slides.html (→ next, ↓ into a section, Esc overview, F full screen).\n"
           f"Copy the whole folder to take it elsewhere.")
     return 0
 
