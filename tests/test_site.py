@@ -175,6 +175,8 @@ def test_the_deck_runs_the_bundled_reveal_js_and_keeps_the_slide_structure(site)
                  for c in notebook.cells)
     assert slides >= 5 and text.count("<section") >= slides
     assert "Reveal.initialize" in text
+    fonts = (site / "assets" / "reveal.js" / "dist" / "theme" / "fonts" / "source-sans-pro" / "source-sans-pro.css").read_text()
+    assert fonts.count("url(data:font/woff;base64,") == 4 and not re.search(r"url\(\s*['\"]?\.", fonts)
     assert "Rerender" not in text  # re-typesetting on slide change drew every formula twice
 
 
@@ -193,7 +195,18 @@ def test_equations_are_left_to_the_bundled_mathjax(site):
 def test_the_cached_packages_are_the_pinned_ones(site):
     for asset in course_site.ASSETS:
         assert course_site.integrity_of(course_site.CACHE / asset.tarball) == asset.integrity
-        assert (site / "assets" / asset.name / ".pinned").read_text() == asset.integrity
+        assert (site / "assets" / asset.name / ".pinned").read_text().split("\n")[0] == asset.integrity
+
+
+def test_an_installed_package_is_kept_until_its_pin_or_file_list_changes(site, tmp_path):
+    asset = course_site.ASSETS[2]
+    target = course_site.install(asset, tmp_path)
+    (target / "require.js").write_text("kept")
+    course_site.install(asset, tmp_path)
+    assert (target / "require.js").read_text() == "kept"  # same stamp: nothing copied again
+    (target / ".pinned").write_text(asset.integrity + "\nan older file list\n")
+    course_site.install(asset, tmp_path)
+    assert (target / "require.js").read_text().count("requirejs") > 5
 
 
 def test_a_tampered_or_unobtainable_package_is_refused_with_the_fix(tmp_path, monkeypatch):

@@ -53,10 +53,16 @@ class Asset:
     version: str
     integrity: str  # `npm view NAME@VERSION dist.integrity`
     files: tuple[str, ...]  # paths inside the package; a trailing "/" takes the whole folder
+    inline_fonts: tuple[str, ...] = ()  # CSS files whose woff fonts become data: URIs
 
     @property
     def tarball(self) -> str:
         return f"{self.name}-{self.version}.tgz"
+
+    @property
+    def stamp(self) -> str:
+        """What an installed copy records: the package and the files taken from it."""
+        return "\n".join((self.integrity, *self.files, *self.inline_fonts)) + "\n"
 
 
 ASSETS = (
@@ -70,7 +76,8 @@ ASSETS = (
           ("LICENSE", "dist/reveal.js", "dist/reveal.css", "dist/theme/white.css",
            "dist/theme/fonts/source-sans-pro/source-sans-pro.css",
            *(f"dist/theme/fonts/source-sans-pro/source-sans-pro-{style}.woff"
-             for style in ("regular", "italic", "semibold", "semibolditalic")), "plugin/notes/notes.js")),
+             for style in ("regular", "italic", "semibold", "semibolditalic")), "plugin/notes/notes.js"),
+          inline_fonts=("dist/theme/fonts/source-sans-pro/source-sans-pro.css",)),
     Asset("requirejs", "2.3.7",
           "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==",
           ("require.js",)),
@@ -127,7 +134,7 @@ def install(asset: Asset, assets: Path, cache: Path = CACHE) -> Path:
     """Copy the files the site uses from the verified tarball into ``assets/<name>/`` (once)."""
     target = assets / asset.name
     stamp = target / ".pinned"
-    if stamp.exists() and stamp.read_text() == asset.integrity:
+    if stamp.exists() and stamp.read_text() == asset.stamp:
         return target
     tarball = fetch(asset, cache)
     if target.exists():
@@ -147,8 +154,28 @@ def install(asset: Asset, assets: Path, cache: Path = CACHE) -> Path:
     missing = [f for f in asset.files if not f.endswith("/") and not (target / f).exists()]
     if missing or not copied:
         raise AssetError(f"{tarball} lacks {', '.join(missing) or 'every file the site needs'}.")
-    stamp.write_text(asset.integrity)
+    for css in asset.inline_fonts:
+        inline_fonts(target / css)
+    stamp.write_text(asset.stamp)
     return target
+
+
+_FONT_URL = re.compile(r"""url\(\s*["']?([^"')?#]+\.woff)["']?\s*\)""")
+
+
+def inline_fonts(css: Path) -> None:
+    """Put the woff fonts a style sheet names into it as data: URIs (and drop the other formats).
+
+    Browsers that give every local file its own origin (Firefox) refuse web fonts from another
+    file under file://; a font inside the style sheet is always allowed.
+    """
+    def data_uri(match):
+        font = (css.parent / match.group(1)).read_bytes()
+        return f"url(data:font/woff;base64,{base64.b64encode(font).decode('ascii')})"
+
+    text = re.sub(r"""\s*src:\s*url\([^)]*\.eot[^)]*\);""", "", css.read_text(encoding="utf-8"))
+    text = re.sub(r"""url\([^)]*\.(?:eot|ttf)[^)]*\)\s*format\([^)]*\)\s*,?""", "", text)
+    css.write_text(re.sub(r",\s*;", ";", _FONT_URL.sub(data_uri, text)), encoding="utf-8")
 
 
 # --- templates: nbconvert's lab and reveal templates, made local and given the course's bars ---
