@@ -111,13 +111,14 @@ def fetch(asset: Asset, cache: Path = CACHE) -> Path:
                 f"{tarball}. Install Node.js (it brings npm) and build again with the network on "
                 f"once, or copy {asset.tarball} from a machine that built the site into {cache}/.")
         cache.mkdir(parents=True, exist_ok=True)
-        try:
-            subprocess.run([npm, "pack", spec, "--silent"], cwd=cache, check=True, timeout=300,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:  # a few seconds, not npm's minute of retries, when there is no network
+            subprocess.run([npm, "pack", spec, "--loglevel=error", "--fetch-retries=1",
+                            "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=5000"],
+                           cwd=cache, check=True, timeout=300, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            detail = (getattr(error, "stderr", "") or "").strip().splitlines()[-1:]
             raise AssetError(
-                f"`npm pack {spec}` failed ({'; '.join(detail) or error}). The first build needs "
+                f"`npm pack {spec}` failed ({_npm_reason(error)}). The first build needs "
                 f"the network (later builds use {cache}/); connect and build again, or copy "
                 f"{asset.tarball} from a machine that built the site into {cache}/.") from error
         if not tarball.exists():
@@ -128,6 +129,15 @@ def fetch(asset: Asset, cache: Path = CACHE) -> Path:
             f"{tarball} is not the pinned {asset.name} {asset.version} (integrity {found}, pinned "
             f"{asset.integrity}). Delete it and build again to download it afresh.")
     return tarball
+
+
+def _npm_reason(error) -> str:
+    """npm's error code and message (e.g. "ECONNREFUSED: request to ... failed"), in one line."""
+    lines = [re.sub(r"^npm (?:error|ERR!)\s*", "", line).strip()
+             for line in (getattr(error, "stderr", "") or "").splitlines()]
+    code = next((line[5:] for line in lines if line.startswith("code ")), "")
+    message = next((line for line in lines if "request to" in line or "404" in line), "")
+    return ": ".join(filter(None, (code, message))) or str(error)
 
 
 def install(asset: Asset, assets: Path, cache: Path = CACHE) -> Path:
