@@ -263,7 +263,7 @@ def plot_lr_sweep(lrs, sweep: Mapping, *, cap: float = 10.0, threshold: float = 
     from ..plots.style import GREY, optimizer_style
 
     with course_rc():
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained", sharey=True)
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.3), layout="constrained", sharey=True)
         for ax, part in zip(axes, ("train", "val")):
             for name, losses in sweep.items():
                 shown = np.minimum(losses[part], cap)

@@ -32,7 +32,7 @@ RMSPROP_EPS_BOUNDS = (1e-10, 1.0)
 RMSPROP_STEPS_BOUNDS = (10, 400)
 RMSPROP_ROTATIONS = (0, 45)
 RMSPROP_CONDITION = 100.0  # notebook 3's and 4's bowl
-RMSPROP_FIGSIZE = (11.0, 3.6)
+RMSPROP_FIGSIZE = (10.0, 3.4)
 _COORDINATE_COLORS = ("#0072B2", "#009E73")  # Okabe-Ito blue (x) and bluish green (y), as in the Adam explorer
 
 
