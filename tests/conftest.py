@@ -1,5 +1,10 @@
-"""Shared set-up of the unit tests: figures are drawn off-screen, and figure tests can ask for
-``no_warnings_and_no_open_figures`` (every warning is an error; no figure is left open)."""
+"""Fixtures shared by the test files.
+
+``figures``: matplotlib on the Agg backend (no display needed), every warning an error (glyph,
+layout and deprecation warnings included) and no figure left open before or after the test. A
+widget or plot test module uses it with ``pytestmark = pytest.mark.usefixtures("figures")``, or
+asks for it as an argument to get ``matplotlib.pyplot``.
+"""
 from __future__ import annotations
 
 import warnings
@@ -13,9 +18,9 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture
-def no_warnings_and_no_open_figures():
+def figures():
     plt.close("all")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        yield
+        yield plt
     plt.close("all")

@@ -33,7 +33,7 @@ from nnopt.plots.style import GREY, reset_unknown_styles
 
 optim = pytest.importorskip("nnopt.optim")
 
-pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _render(fig: Figure) -> Figure:

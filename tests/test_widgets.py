@@ -11,7 +11,7 @@ from nnopt import widgets as W
 
 pytest.importorskip("nnopt.optim")
 
-pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _check(fig, render=False) -> Figure:

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from nnopt.widgets import adam as W
 
-pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _draw(fig) -> Figure:

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from nnopt.plots import minibatch as P
 from nnopt.widgets import minibatch as W
 
-pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def test_explorer_draws_the_batch_size_beside_the_full_batch():

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from nnopt.widgets import saddles as S
 
-pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _lines(ax):

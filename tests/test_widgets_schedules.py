@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 
 from nnopt.widgets import schedules as S
 
-pytestmark = pytest.mark.usefixtures("no_warnings_and_no_open_figures")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def test_default_figure_has_the_rate_and_the_losses():
