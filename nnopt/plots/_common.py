@@ -60,11 +60,20 @@ class Run:
     path: np.ndarray
     family: str
     diverged: bool = False
+    diverged_at: int | None = None
+
+    @property
+    def note(self) -> str:
+        """``"  (diverged at step N)"`` for a diverged run, else ``""``: what the legend adds."""
+        if not self.diverged:
+            return ""
+        return "  (diverged)" if self.diverged_at is None else f"  (diverged at step {self.diverged_at})"
 
 
 def _run_from(item, label: str | None) -> Run:
     if isinstance(item, Trajectory):
-        return Run(label if label is not None else item.label, item.path, item.family, item.diverged)
+        return Run(label if label is not None else item.label, item.path, item.family, item.diverged,
+                   item.diverged_at)
     path = np.asarray(item, dtype=np.float64)
     if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
         raise ValueError(

@@ -78,7 +78,7 @@ def draw_paths(ax, runs, markers: bool | None = None, show_start: bool = True):
     for run, style in zip(runs, styles_for([r.family for r in runs])):
         path = run.path
         many = len(path) > 60
-        label = run.label + ("  (diverged)" if run.diverged else "")
+        label = run.label + run.note
         (line,) = ax.plot(path[:, 0], path[:, 1], label=label, color=style["color"], linestyle=style["linestyle"],
                           linewidth=1.6, marker=None if (many if markers is None else not markers) else "o",
                           markersize=2.5, zorder=5, alpha=0.95)

@@ -174,6 +174,8 @@ def plot_loss_curves(
             mean = ys.mean(axis=0)
             linestyle = "--" if part == "val" and which == "both" else style["linestyle"]
             name = f"{label} ({part})" if which == "both" else str(label)
+            if isinstance(seeds[0], Trajectory) and len(seeds) == 1 and seeds[0].diverged:
+                name += f"  (diverged at step {seeds[0].diverged_at})"
             ax.plot(xs, mean, color=style["color"], linestyle=linestyle, label=name)
             if len(seeds) > 1 and band is not None:
                 most_seeds = max(most_seeds, len(seeds))
