@@ -320,9 +320,8 @@ def trajectory(
             with np.errstate(over="ignore"):  # huge noise: caught just below
                 gradient += grad_noise * rng.standard_normal(2)
         if not np.all(np.isfinite(gradient)):
-            noise = f" with gradient noise σ = {grad_noise:g}" if grad_noise > 0 else ""
             diverged_at, reason = t, (f"the gradient at step {t - 1} is not finite ({gradient[0]:.3g}, "
-                                      f"{gradient[1]:.3g}){noise}")
+                                      f"{gradient[1]:.3g})")
             break
         theta.grad[...] = gradient
         if clip_norm is not None:
@@ -354,7 +353,7 @@ def trajectory(
               "minimum_value": function.minimum_value},
     )
     if result.diverged:
-        result.divergence = _divergence_message(label, function.name, diverged_at, reason, optimizer)
+        result.divergence = _divergence_message(label, function.name, diverged_at, reason, optimizer, grad_noise)
         if on_divergence == "raise":
             raise TrajectoryDiverged(result.divergence, result)
         if on_divergence == "warn":
@@ -368,19 +367,21 @@ def _norms(gradients: np.ndarray) -> np.ndarray:
         norms = np.linalg.norm(gradients, axis=1)
     redo = ~np.isfinite(norms)
     if redo.any():
-        with np.errstate(invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             norms[redo] = np.hypot(gradients[redo, 0], gradients[redo, 1])
     return norms
 
 
-def _divergence_message(label: str, function: str, step: int, reason: str, optimizer) -> str:
+def _divergence_message(label: str, function: str, step: int, reason: str, optimizer, grad_noise: float) -> str:
     if step == 0:
         return (f"{label} diverged on {function} at step 0: {reason}; the path is the start alone. "
                 f"Start inside the window, or pass a larger bound=.")
     lr = optimizer.param_groups[0].get("lr")
     fix = f"Lower the learning rate (lr={lr:g})" if _is_number(lr) else "Lower the learning rate"
+    if grad_noise > 0:
+        fix += f" or the gradient noise (grad_noise={grad_noise:g})"
     return (f"{label} diverged on {function} at step {step}: {reason}; the path stops at step {step - 1}. "
-            f"{fix} or clip the gradient (clip_norm=).")
+            f"{fix}, or clip the gradient (clip_norm=).")
 
 
 def _is_number(value) -> bool:

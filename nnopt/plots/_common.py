@@ -52,6 +52,17 @@ def new_axes(ax=None, figsize=None, **subplot_kw):
     return fig, ax
 
 
+#: Values (coordinates, losses) of this size or more are not handed to matplotlib, whose axes and
+#: log tickers overflow for data near the float64 maximum: they are drawn as gaps (NaN).
+DRAW_LIMIT = 1e100
+
+
+def drawable(values) -> np.ndarray:
+    """``values`` as float64 with every entry of size >= :data:`DRAW_LIMIT` (or non-finite) made NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.abs(values) < DRAW_LIMIT, values, np.nan)
+
+
 @dataclass
 class Run:
     """One path to draw: label, points (n, 2), style key, and whether it diverged."""

@@ -60,8 +60,8 @@ DEFAULT_RACE_STEPS = {
 }
 EXPLORER_FIGSIZE = (10.0, 3.8)
 #: Values (coordinates, losses) above this are not drawn: matplotlib's axes and log tickers
-#: overflow for data near the float64 maximum. A run that gets there is reported as diverged.
-DRAW_LIMIT = 1e100
+#: overflow for data near the float64 maximum. A parabola run that gets there is reported as diverged.
+DRAW_LIMIT = 1e100  # = nnopt.plots._common.DRAW_LIMIT (not imported here: matplotlib loads lazily)
 
 
 # -- argument checks -------------------------------------------------------------------------
