@@ -271,9 +271,12 @@ def trajectory(
         The run's name; by default :func:`describe_optimizer` (e.g. ``"Adam (lr=0.1)"``).
     on_divergence
         ``"warn"`` (truncate, flag, :class:`DivergenceWarning`), ``"raise"``
-        (:class:`TrajectoryDiverged`) or ``"ignore"`` (truncate and flag silently).
+        (:class:`TrajectoryDiverged`) or ``"ignore"`` (truncate and flag silently). In every
+        mode the returned (or ``.result``) run has ``diverged_at = N`` and the message in
+        ``divergence``; its path is the finite part, steps 0..N-1.
     bound
-        A point with |x| or |y| above ``bound`` counts as diverged (default 1e6).
+        A point with |x| or |y| above ``bound`` counts as diverged (default 1e6); a gradient
+        that is not finite (it overflowed far out, or the noise did) stops the run as well.
     """
     function = get_function(function)
     steps = _check_count("steps", steps)
