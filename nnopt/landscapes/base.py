@@ -32,6 +32,7 @@ repaired: what IEEE arithmetic gives is returned.
 """
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -74,11 +75,11 @@ def _overflow_safe(function, formula, x: np.ndarray, y: np.ndarray) -> tuple[np.
     with np.errstate(over="ignore", invalid="ignore"):
         parts = formula(x, y)
     parts = tuple(np.broadcast_to(part, shape) for part in (parts if isinstance(parts, tuple) else (parts,)))
+    if all(_all_finite(part) for part in parts):  # the usual case, kept cheap: one point per optimizer step
+        return parts
     broken = np.zeros(shape, dtype=bool)
     for part in parts:
         broken |= ~np.isfinite(part)
-    if not broken.any():
-        return parts
     broken &= np.isfinite(x) & np.isfinite(y)  # non-finite points: IEEE arithmetic decides
     if not broken.any():
         return parts
@@ -104,6 +105,10 @@ def _overflow_safe(function, formula, x: np.ndarray, y: np.ndarray) -> tuple[np.
                 f"outside the window {function.xlim} x {function.ylim}: start closer or lower the learning rate."
             )
     return parts
+
+
+def _all_finite(part: np.ndarray) -> bool:
+    return math.isfinite(part) if part.ndim == 0 else bool(np.isfinite(part).all())
 
 
 def _points_array(points) -> np.ndarray:
