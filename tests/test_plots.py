@@ -164,7 +164,7 @@ def test_diverged_runs_are_marked():
     with pytest.warns(Warning):
         run = trajectory(make_factory("SGD", lr=2.5), "quadratic", steps=50)
     fig = plot_contours("quadratic", run, grid=30)
-    assert any(line.get_label().endswith("(diverged)") for line in fig.axes[0].get_lines())
+    assert any(line.get_label().endswith(f"(diverged at step {run.diverged_at})") for line in fig.axes[0].get_lines())
 
 
 def test_plot_surface(rosenbrock_race):

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..landscapes.trajectory import Trajectory
-from ._common import check_choice, new_axes, styled, styles_for
+from ._common import check_choice, drawable, new_axes, styled, styles_for
 from .contours import place_legend
 from .style import GREY, PALETTE, canonical_optimizer_name
 
@@ -177,8 +177,12 @@ def plot_loss_curves(
                     ax.plot(xs, ys[0], color=style["color"], alpha=0.25, linewidth=0.8)
                 ys = np.array([_smoothed(row, smooth) for row in ys])
             mean = CENTERS[center](ys, axis=0)
+            if isinstance(seeds[0], Trajectory):
+                mean = drawable(mean)  # a start far out has f = 1e300 or inf: a gap, not an overflow
             linestyle = "--" if part == "val" and which == "both" else style["linestyle"]
             name = f"{label} ({part})" if which == "both" else str(label)
+            if isinstance(seeds[0], Trajectory) and len(seeds) == 1 and seeds[0].diverged:
+                name += f"  (diverged at step {seeds[0].diverged_at})"
             ax.plot(xs, mean, color=style["color"], linestyle=linestyle, label=name)
             if len(seeds) > 1 and band is not None:
                 most_seeds = max(most_seeds, len(seeds))
