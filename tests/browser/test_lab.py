@@ -60,18 +60,17 @@ def _figure(page) -> bytes:
     return page.locator(".jp-OutputArea-output img").last.get_attribute("src") or ""
 
 
-def test_widget_slider_redraws_the_figure(browser, lab):
+def test_widget_slider_redraws_the_figure(browser, lab, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{lab}/lab/tree/widget.ipynb?token={TOKEN}")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=40_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=40_000) \
-            if page.locator(".jp-Notebook-ExecutionIndicator").count() else None
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=40_000)  # the kernel is up
         page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").first.click()
         page.keyboard.press("Shift+Enter")
         page.keyboard.press("Shift+Enter")
         slider = page.locator(".widget-slider .noUi-handle, .widget-slider .slider-container").first
-        slider.wait_for(timeout=60_000)
+        slider.wait_for(timeout=30_000)
         page.locator(".jp-OutputArea-output img").last.wait_for(timeout=60_000)
         before = _figure(page)
         assert before.startswith("data:image/png"), before[:80]
@@ -83,5 +82,8 @@ def test_widget_slider_redraws_the_figure(browser, lab):
             " return imgs.length && imgs[imgs.length - 1].src !== old; }", arg=before, timeout=30_000)
         after = _figure(page)
         assert after.startswith("data:image/png") and after != before
+    except Exception:
+        page.screenshot(path=tmp_path / "failure.png")  # what the page showed, for the report
+        raise
     finally:
         page.close()
