@@ -142,7 +142,7 @@ def _test_environment() -> dict[str, str]:
 
 def test(portable: bool = False) -> int:
     """Every test: the unit tests and every notebook under strict nbval (``--portable``: see below)."""
-    ensure_environment("test")
+    ensure_environment("test,browser")  # browser: Playwright for tests/browser/ (chromium from the OS)
     if portable:
         return test_portable()
     print("+", "python", " ".join(PYTEST_ARGS), flush=True)
