@@ -226,6 +226,7 @@ _DECK_JS = """<script>
 require({waitSeconds: 30},
   ["{{ resources.reveal.url_prefix }}/dist/reveal.js", "{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"],
   function (Reveal, RevealNotes) {
+    window.Reveal = Reveal;  // loaded as an AMD module: also give the console (and tests) the usual global
     Reveal.initialize({controls: true, progress: true, history: true, slideNumber: "c/t",
                        transition: "{{ resources.reveal.transition }}", plugins: [RevealNotes],
                        width: 960, height: 700});

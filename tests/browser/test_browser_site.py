@@ -2,7 +2,6 @@
 
 Every request that is not for a local file is aborted, as on a machine without a network.
 """
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,18 +11,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE_TOOL = ROOT / "tools" / "site.py"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MATH = "mjx-container, .MathJax, .MathJax_CHTML, .katex"
+# MathJax 2 SVG output (what tools/site.py bundles); MathJax 3 and KaTeX too, should the site switch.
+MATH = ".MathJax_SVG, .MathJax_SVG_Display, mjx-container, .katex"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if "not implemented" in SITE_TOOL.read_text():
-        if os.environ.get("CI"):
-            pytest.fail("site builder not available: tools/site.py is still a placeholder")
-        pytest.skip("site builder not available: tools/site.py is still a placeholder")
     out = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, str(SITE_TOOL), "--out", str(out)], cwd=ROOT, check=True,
-                   timeout=240)
+    # Notebook 02's page and deck are opened; the others get the builder's stub pages, which the
+    # index test still finds (building all eight would triple the time for nothing).
+    subprocess.run([sys.executable, str(SITE_TOOL), "--out", str(out), NOTEBOOKS[1].stem[:2]], cwd=ROOT,
+                   check=True, timeout=240)
     return out
 
 
@@ -50,7 +48,7 @@ def offline(browser):
 
 
 def _wait_for_math(page):
-    page.wait_for_selector(MATH, timeout=30_000)
+    page.wait_for_selector(f":is({MATH}) svg", timeout=30_000)
     assert page.locator(MATH).count() > 3
 
 
@@ -73,10 +71,12 @@ def test_notebook_page_shows_rendered_equations(site, offline):
 def test_deck_advances_and_shows_equations(site, offline):
     offline.goto((site / "slides" / f"{NOTEBOOKS[1].stem}.slides.html").as_uri())
     offline.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
-    first = offline.evaluate("Reveal.getIndices()")
-    offline.keyboard.press("ArrowRight")
-    offline.wait_for_function("old => { const now = Reveal.getIndices();"
-                              " return now.h !== old.h || now.v !== old.v; }", arg=first, timeout=10_000)
-    assert offline.evaluate("Reveal.getIndices()") != first
+    assert offline.evaluate("Reveal.getIndices()")["h"] == 0
+    # → shows the next fragment of a slide, or the next slide once its fragments are all shown.
+    for _ in range(30):
+        offline.keyboard.press("ArrowRight")
+        if offline.evaluate("Reveal.getIndices()")["h"] > 0:
+            break
+    assert offline.evaluate("Reveal.getIndices()")["h"] == 1
     _wait_for_math(offline)
     assert offline.blocked == []
