@@ -7,7 +7,7 @@
     python3 course.py test --portable   # the notebooks again, under other CPU kernels and nudged inputs
     python3 course.py bench    # create .venv, install, print the benchmark table
     python3 course.py lock     # refresh the pinned versions (requirements/lock.txt, environment.yml)
-    python3 course.py site     # build site/: the course as web pages and slides, works offline
+    python3 course.py site [03 ...]  # build site/: the course as web pages and slides, offline
     python3 course.py release  # write release/learner/ (no solutions) and release/instructor/
     python3 course.py grade SUBMISSION.ipynb ...   # grade submissions, write grades.csv
 
@@ -142,7 +142,7 @@ def _test_environment() -> dict[str, str]:
 
 def test(portable: bool = False) -> int:
     """Every test: the unit tests and every notebook under strict nbval (``--portable``: see below)."""
-    ensure_environment("test")
+    ensure_environment("test,browser")  # browser: Playwright for tests/browser/ (chromium from the OS)
     if portable:
         return test_portable()
     print("+", "python", " ".join(PYTEST_ARGS), flush=True)

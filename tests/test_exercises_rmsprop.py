@@ -122,10 +122,10 @@ def test_nnopt_rmsprop_is_the_reference():
 
 @pytest.mark.parametrize(("answer", "first_failure", "hint_words"), [
     (eps_inside, "by hand: a tiny gradient", "outside the square root"),
-    (no_one_minus_alpha, "by hand: first step", "weight (1 - alpha)"),
+    (no_one_minus_alpha, "by hand: first step", "weight (1 - rho)"),
     (grad_not_squared, "by hand: first step", "SQUARED gradient"),
     (old_s_in_step, "by hand: first step", "use the NEW s in the step"),
-    (swapped_alpha, "by hand: first step", "alpha and (1 - alpha) are swapped"),
+    (swapped_alpha, "by hand: first step", "rho and (1 - rho) are swapped"),
     (no_root, "by hand: first step", "square ROOT"),
     (plus_sign, "by hand: first step", "with a minus"),
     (pair_reversed, "by hand: first step", "order (theta, s)"),

@@ -3,6 +3,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from nnopt.experiments import comparison as E
 
@@ -47,3 +48,17 @@ def test_digits_trainer_caches_and_reports_blow_ups():
     assert history is not None and train("Adam", 1e-3, 0, 1)[0] is model
     assert np.isfinite(validation_loss("Adam", 1e-3, epochs=1))
     assert validation_loss("SGD", 1e4, epochs=1) == np.inf
+
+
+def test_ranks_with_ties_share_a_rank_within_the_factor():
+    ranks = E.ranks_with_ties([0.186, 0.182, 0.225, 0.419, 0.185])
+    assert ranks.tolist() == [1, 1, 4, 5, 1]
+    assert E.ranks_with_ties([1.0, 2.0, 3.0], factor=1.0).tolist() == [1, 2, 3]
+    assert E.ranks_with_ties([1e-20, 1e-20, 1.0]).tolist() == [1, 1, 3]
+
+
+def test_ranks_with_ties_rejects_bad_input():
+    with pytest.raises(ValueError, match="finite"):
+        E.ranks_with_ties([0.1, float("nan")])
+    with pytest.raises(ValueError, match="factor"):
+        E.ranks_with_ties([0.1, 0.2], factor=0.5)

@@ -5,20 +5,16 @@ import re
 import shutil
 import subprocess
 import sys
-import warnings
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt.landscapes import get_function, make_factory, race, trajectory  # noqa: E402
-from nnopt.plots import (  # noqa: E402
+from nnopt.landscapes import get_function, make_factory, race, trajectory
+from nnopt.plots import (
     OKABE_ITO,
     OPTIMIZER_STYLES,
     animate_race,
@@ -31,20 +27,13 @@ from nnopt.plots import (  # noqa: E402
     plot_surface,
     use_course_style,
 )
-from nnopt.plots.animation import frame_indices  # noqa: E402
-from nnopt.plots.contours import contour_levels  # noqa: E402
-from nnopt.plots.style import GREY, reset_unknown_styles  # noqa: E402
+from nnopt.plots.animation import frame_indices
+from nnopt.plots.contours import contour_levels
+from nnopt.plots.style import GREY, reset_unknown_styles
 
 optim = pytest.importorskip("nnopt.optim")
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _render(fig: Figure) -> Figure:
@@ -175,7 +164,7 @@ def test_diverged_runs_are_marked():
     with pytest.warns(Warning):
         run = trajectory(make_factory("SGD", lr=2.5), "quadratic", steps=50)
     fig = plot_contours("quadratic", run, grid=30)
-    assert any(line.get_label().endswith("(diverged)") for line in fig.axes[0].get_lines())
+    assert any(line.get_label().endswith(f"(diverged at step {run.diverged_at})") for line in fig.axes[0].get_lines())
 
 
 def test_plot_surface(rosenbrock_race):

@@ -2,29 +2,16 @@
 from __future__ import annotations
 
 import math
-import warnings
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt import widgets as W  # noqa: E402
+from nnopt import widgets as W
 
 pytest.importorskip("nnopt.optim")
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _check(fig, render=False) -> Figure:
@@ -62,8 +49,9 @@ def test_parabola_path_is_the_closed_form():
     path, overflowed = W._parabola_path(lr=0.3, curvature=2.0, steps=6, x0=4.0)
     np.testing.assert_allclose(path, 4.0 * (1 - 0.3 * 2.0) ** np.arange(7), rtol=1e-14)  # x_t = (1 - lr a)ᵗ x₀
     assert not overflowed
-    path, overflowed = W._parabola_path(lr=10.0, curvature=1.0, steps=500, x0=1.0)  # |1 - 10| = 9 per step
-    assert overflowed and len(path) == 158  # 9¹⁵⁷ ≈ 6.6e149 < 1e150 < 9¹⁵⁸
+    path, diverged_at = W._parabola_path(lr=10.0, curvature=1.0, steps=500, x0=1.0)  # |1 - 10| = 9 per step
+    # f = ½ 9^(2t) passes DRAW_LIMIT = 1e100 first at t = 53: ½ 9¹⁰⁴ ≈ 8.7e98 < 1e100 < ½ 9¹⁰⁶ ≈ 7.1e100
+    assert diverged_at == 53 and len(path) == 53
 
 
 def test_ewa_explorer_default_and_extremes():

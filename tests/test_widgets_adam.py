@@ -1,27 +1,14 @@
 """Tests for nnopt.widgets.adam: the Adam explorer's figure at default and extreme slider values, and its wrapper."""
 from __future__ import annotations
 
-import warnings
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
+from nnopt.widgets import adam as W
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt.widgets import adam as W  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _draw(fig) -> Figure:

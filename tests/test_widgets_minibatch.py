@@ -1,28 +1,15 @@
 """Tests for nnopt.widgets.minibatch and nnopt.plots.minibatch: the batch-size explorer and the figures of notebook 01."""
 from __future__ import annotations
 
-import warnings
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
+from nnopt.plots import minibatch as P
+from nnopt.widgets import minibatch as W
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt.plots import minibatch as P  # noqa: E402
-from nnopt.widgets import minibatch as W  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def test_explorer_draws_the_batch_size_beside_the_full_batch():

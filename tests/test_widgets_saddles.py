@@ -2,27 +2,14 @@
 from __future__ import annotations
 
 import math
-import warnings
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
+from nnopt.widgets import saddles as S
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt.widgets import saddles as S  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def _lines(ax):

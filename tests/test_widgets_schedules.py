@@ -1,25 +1,12 @@
 """nnopt.widgets.schedules: the schedule explorer's plain function, its run, its checks and its wrapper."""
-import warnings
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
+from nnopt.widgets import schedules as S
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from nnopt.widgets import schedules as S  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_no_open_figures():
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def test_default_figure_has_the_rate_and_the_losses():

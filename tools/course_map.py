@@ -9,7 +9,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*\[(\w+)\]\([^)]*\)\s*\|(.*)\|(.*)\|\s*(\d+)\s*\|\s*$")
+# | 3 | [03_name](...) | topic | what you build | 55 (+25 optional) |
+_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*\[(\w+)\]\([^)]*\)\s*\|(.*)\|(.*)\|\s*(\d+)\s*(?:\(\+\s*(\d+)[^)]*\))?\s*\|\s*$")
 _TITLE = re.compile(r"^#\s+(?:\d+\s*·\s*)?(.+)$", re.MULTILINE)
 
 
@@ -21,6 +22,13 @@ class Entry:
     topic: str = ""
     builds: str = ""
     minutes: int = 0
+    optional_minutes: int = 0  # the optional deep dives
+
+    @property
+    def time(self) -> str:
+        """The README's time column: "55 (+10 optional)", "75", or "" when unknown."""
+        extra = f" (+{self.optional_minutes} optional)" if self.optional_minutes else ""
+        return f"{self.minutes}{extra}" if self.minutes else ""
 
 
 def course_notebooks(directory: Path = NOTEBOOKS) -> list[Path]:
@@ -37,14 +45,14 @@ def notebook_title(notebook) -> str:
     return ""
 
 
-def _readme_rows(readme: Path) -> dict[str, tuple[str, str, int]]:
+def _readme_rows(readme: Path) -> dict[str, tuple[str, str, int, int]]:
     rows = {}
     if readme.exists():
         for line in readme.read_text(encoding="utf-8").splitlines():
             match = _ROW.match(line.strip())
             if match:
                 rows[match.group(2)] = (match.group(3).strip(), match.group(4).strip(),
-                                        int(match.group(5)))
+                                        int(match.group(5)), int(match.group(6) or 0))
     return rows
 
 
@@ -54,7 +62,7 @@ def course_map(directory: Path = NOTEBOOKS, readme: Path = ROOT / "README.md") -
     entries = []
     for path in course_notebooks(directory):
         notebook = nbformat.read(path, as_version=4)
-        topic, builds, minutes = rows.get(path.stem, ("", "", 0))
+        topic, builds, minutes, optional = rows.get(path.stem, ("", "", 0, 0))
         entries.append(Entry(int(path.name[:2]), path.stem, notebook_title(notebook) or path.stem,
-                             topic, builds, minutes))
+                             topic, builds, minutes, optional))
     return entries

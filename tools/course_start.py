@@ -95,7 +95,7 @@ def start_page(course: Path = NOTEBOOKS, updated=()) -> str:
     ]
     for entry in course_map(course):
         lines.append(f"| {entry.number} | [{entry.title}]({entry.stem}.ipynb) | {entry.topic} | "
-                     f"{entry.builds} | {entry.minutes or ''} |")
+                     f"{entry.builds} | {entry.time} |")
     lines += [
         "",
         "## How to work through a notebook",

@@ -55,8 +55,9 @@ def adam_internals(function="quadratic", lr: float = 0.1, beta1: float = 0.9, be
 
     Returns a dict of arrays: ``path`` (steps + 1, 2), ``loss`` (steps + 1,) = f − f*,
     ``grad``, ``m_hat``, ``sqrt_v_hat`` and ``step`` (each (steps, 2): g_t, m̂_t, √v̂_t and
-    Δθ_t = θ_t − θ_{t−1} per coordinate), and ``diverged`` (the run left |θ| < 1e6 and was
-    stopped there; the arrays then end at the last finite step).
+    Δθ_t = θ_t − θ_{t−1} per coordinate), ``diverged`` (the run left |θ| < 1e6 and was
+    stopped there; the arrays then end at the last finite step) and ``diverged_at``, the step
+    it stopped at (None when it did not diverge).
     """
     from ..landscapes import get_function
 
@@ -75,17 +76,18 @@ def adam_internals(function="quadratic", lr: float = 0.1, beta1: float = 0.9, be
     minimum = landscape.minimum_value or 0.0
     m, v = np.zeros(2), np.zeros(2)
     path, grads, m_hats, roots, deltas = [theta.copy()], [], [], [], []
-    diverged = False
+    diverged_at = None
     for t in range(1, int(steps) + 1):
         g = np.asarray(landscape.grad(theta), dtype=float)
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        m_hat = m / (1 - beta1**t) if bias_correction else m
-        v_hat = v / (1 - beta2**t) if bias_correction else v
-        delta = -lr * m_hat / (np.sqrt(v_hat) + eps)
-        new = theta + delta
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught just below
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat = m / (1 - beta1**t) if bias_correction else m
+            v_hat = v / (1 - beta2**t) if bias_correction else v
+            delta = -lr * m_hat / (np.sqrt(v_hat) + eps)
+            new = theta + delta
         if not (np.all(np.isfinite(new)) and np.max(np.abs(new)) < 1e6):
-            diverged = True
+            diverged_at = t
             break
         theta = new
         path.append(theta.copy())
@@ -98,7 +100,8 @@ def adam_internals(function="quadratic", lr: float = 0.1, beta1: float = 0.9, be
     empty = np.zeros((0, 2))
     return {"path": path, "loss": loss, "grad": np.array(grads) if grads else empty,
             "m_hat": np.array(m_hats) if m_hats else empty, "sqrt_v_hat": np.array(roots) if roots else empty,
-            "step": np.array(deltas) if deltas else empty, "diverged": diverged}
+            "step": np.array(deltas) if deltas else empty, "diverged": diverged_at is not None,
+            "diverged_at": diverged_at}
 
 
 def first_step_within(values, target: float = 1.0, rtol: float = 1e-3) -> int | None:

@@ -17,9 +17,22 @@ The public methods wrap them in two calling conventions:
 Each function also carries what a plot and a test need: a plotting window (``xlim``, ``ylim``),
 whether contour levels should be log-spaced (``log_levels``), a default starting point
 (``start``) and its known ``minima``, ``maxima`` and ``saddles`` as ``(k, 2)`` arrays.
+
+Huge coordinates. Far from the window the formulas overflow float64 (Rosenbrock's x⁴ at
+|x| > 1e77, the saddle's x² at |x| > 1e154). The public methods never warn and never return
+a NaN made by overflow: every entry that comes out non-finite at a finite point is computed
+again in extended precision (``numpy.longdouble``, 15-bit exponent on x86-64 and aarch64
+Linux) and rounded back to float64, so it is the true value when that fits in float64
+(f = 14.203125 on Beale's flat line x = 0 even at y = 1e200, x² - y² = 0 at x = y = 1e200)
+and ±inf with the true sign when it does not (f = +inf for Rosenbrock at (1e200, 1e200), ∂f/∂x
+= +inf there). Gradients and Hessians follow the same rule. Where no wider type exists
+(Windows, macOS on Apple silicon) a NaN that overflow would leave raises
+``FloatingPointError`` naming the point instead. Points with inf or NaN coordinates are not
+repaired: what IEEE arithmetic gives is returned.
 """
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -45,6 +58,57 @@ def _as_coordinates(x, y) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(f"x and y must be numbers or numeric arrays, got x={x!r}, y={y!r}.") from error
+
+
+#: A floating type with a wider exponent than float64 (x86-64: 80-bit extended), or None.
+EXTENDED = np.longdouble if np.finfo(np.longdouble).maxexp > np.finfo(np.float64).maxexp else None
+
+
+def _overflow_safe(function, formula, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``formula(x, y)`` (one array or a tuple of arrays) broadcast to one shape, as a tuple,
+    with every entry that overflowed at a finite point recomputed in :data:`EXTENDED`.
+
+    Entries that are finite in float64 are returned untouched (the same bits as the plain
+    formula); no RuntimeWarning escapes.
+    """
+    shape = np.broadcast_shapes(x.shape, y.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        parts = formula(x, y)
+    parts = tuple(np.broadcast_to(part, shape) for part in (parts if isinstance(parts, tuple) else (parts,)))
+    if all(_all_finite(part) for part in parts):  # the usual case, kept cheap: one point per optimizer step
+        return parts
+    broken = np.zeros(shape, dtype=bool)
+    for part in parts:
+        broken |= ~np.isfinite(part)
+    broken &= np.isfinite(x) & np.isfinite(y)  # non-finite points: IEEE arithmetic decides
+    if not broken.any():
+        return parts
+    if EXTENDED is not None:
+        wide_x = np.broadcast_to(x, shape)[broken].astype(EXTENDED)
+        wide_y = np.broadcast_to(y, shape)[broken].astype(EXTENDED)
+        with np.errstate(over="ignore", invalid="ignore"):
+            wide = formula(wide_x, wide_y)
+            wide = wide if isinstance(wide, tuple) else (wide,)
+            repaired = []
+            for part, value in zip(parts, wide):
+                part = part.copy()
+                part[broken] = np.broadcast_to(value, wide_x.shape).astype(np.float64)
+                repaired.append(part)
+        parts = tuple(repaired)
+    for part in parts:
+        if np.isnan(part[broken]).any():
+            where = np.argwhere(np.isnan(part) & broken)[0]
+            point = (float(np.broadcast_to(x, shape)[tuple(where)]), float(np.broadcast_to(y, shape)[tuple(where)]))
+            raise FloatingPointError(
+                f"{function.name} at (x, y) = ({point[0]:.3g}, {point[1]:.3g}): the formula overflows float64 "
+                f"(inf - inf) and this platform has no wider float type to compute it; the point is far "
+                f"outside the window {function.xlim} x {function.ylim}: start closer or lower the learning rate."
+            )
+    return parts
+
+
+def _all_finite(part: np.ndarray) -> bool:
+    return math.isfinite(part) if part.ndim == 0 else bool(np.isfinite(part).all())
 
 
 def _points_array(points) -> np.ndarray:
@@ -107,21 +171,19 @@ class Function2D:
     def __call__(self, x, y):
         """f(x, y) for scalars or arrays that broadcast (e.g. a ``meshgrid``)."""
         x, y = _as_coordinates(x, y)
-        shape = np.broadcast_shapes(x.shape, y.shape)
-        return np.broadcast_to(self._value(x, y), shape)[()]
+        (value,) = _overflow_safe(self, self._value, x, y)
+        return value[()]
 
     def grad_xy(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """(∂f/∂x, ∂f/∂y) on broadcasting arrays ``x``, ``y``."""
         x, y = _as_coordinates(x, y)
-        shape = np.broadcast_shapes(x.shape, y.shape)
-        gx, gy = self._gradient(x, y)
-        return np.broadcast_to(gx, shape)[()], np.broadcast_to(gy, shape)[()]
+        gx, gy = _overflow_safe(self, self._gradient, x, y)
+        return gx[()], gy[()]
 
     def hessian_xy(self, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(∂²f/∂x², ∂²f/∂x∂y, ∂²f/∂y²) on broadcasting arrays ``x``, ``y``."""
         x, y = _as_coordinates(x, y)
-        shape = np.broadcast_shapes(x.shape, y.shape)
-        return tuple(np.broadcast_to(h, shape)[()] for h in self._hessian(x, y))
+        return tuple(h[()] for h in _overflow_safe(self, self._hessian, x, y))
 
     # -- point style -------------------------------------------------------------------------
     def value(self, point):

@@ -9,10 +9,16 @@ optimizer is the same class that trains the network, built by a factory such as
                                           the same numbers as torch.nn.utils.clip_grad_norm_)
     θ.grad = g;  optimizer.step();  scheduler.step()  (if a scheduler_factory was given)
 
-Divergence: a run whose point becomes non-finite or leaves the box |x|, |y| <= ``bound``
-(1e6) stops there. By default the result is kept, truncated, with ``diverged=True`` and a
-:class:`DivergenceWarning` (friendlier in a plot than an error); ``on_divergence="raise"``
-raises :class:`TrajectoryDiverged` instead, ``"ignore"`` only sets the flag.
+Divergence: a run stops at step N when the point it would move to is non-finite or leaves
+the box |x|, |y| <= ``bound`` (1e6), or when the gradient at its current point is not finite
+(overflowed, or infinite noise), so no step can be taken. The path keeps the finite points
+0..N-1, ``diverged=True``, ``diverged_at=N`` and ``divergence`` holds the message
+("... diverged on quadratic at step 32: ... Lower the learning rate (lr=2.1)."). A start
+already outside the box is a run diverged at step 0 whose path is the start alone. By default
+the message is also a :class:`DivergenceWarning` (friendlier in a plot than an error);
+``on_divergence="raise"`` raises :class:`TrajectoryDiverged` (the truncated run on
+``.result``) instead, ``"ignore"`` only sets the fields. The plots draw the finite part and
+say "diverged at step N".
 """
 from __future__ import annotations
 
@@ -58,8 +64,9 @@ class Trajectory:
     run (by default the optimizer and its hyperparameters, e.g. ``"Adam (lr=0.1)"``);
     ``optimizer`` is the class name and ``family`` the style key for colours (``"Nesterov"``
     for ``SGD(nesterov=True)``, ``"Momentum"`` for SGD with momentum, ``"AMSGrad"`` for
-    ``Adam(amsgrad=True)``). ``diverged_at`` is the step at which a diverged run stopped.
-    ``info`` records ``x0``, ``grad_noise``, ``clip_norm`` and the function's
+    ``Adam(amsgrad=True)``). ``diverged_at`` is the step N at which a diverged run stopped
+    (``path`` then holds steps 0..N-1; N = 0 when the start was outside the bound) and
+    ``divergence`` the message that says so (None for a run that did not diverge). ``info`` records ``x0``, ``grad_noise``, ``clip_norm`` and the function's
     ``minimum_value`` f* (None when it has no known minimum).
     """
 
@@ -75,6 +82,7 @@ class Trajectory:
     diverged: bool = False
     diverged_at: int | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    divergence: str | None = None
 
     @property
     def final(self) -> np.ndarray:
@@ -263,9 +271,12 @@ def trajectory(
         The run's name; by default :func:`describe_optimizer` (e.g. ``"Adam (lr=0.1)"``).
     on_divergence
         ``"warn"`` (truncate, flag, :class:`DivergenceWarning`), ``"raise"``
-        (:class:`TrajectoryDiverged`) or ``"ignore"`` (truncate and flag silently).
+        (:class:`TrajectoryDiverged`) or ``"ignore"`` (truncate and flag silently). In every
+        mode the returned (or ``.result``) run has ``diverged_at = N`` and the message in
+        ``divergence``; its path is the finite part, steps 0..N-1.
     bound
-        A point with |x| or |y| above ``bound`` counts as diverged (default 1e6).
+        A point with |x| or |y| above ``bound`` counts as diverged (default 1e6); a gradient
+        that is not finite (it overflowed far out, or the noise did) stops the run as well.
     """
     function = get_function(function)
     steps = _check_count("steps", steps)
@@ -303,11 +314,18 @@ def trajectory(
 
     path = np.empty((steps + 1, 2))
     path[0] = start
-    diverged_at = None
-    for t in range(1, steps + 1):
+    diverged_at, reason = None, None
+    if not np.max(np.abs(start)) <= bound:
+        diverged_at, reason = 0, f"the start ({start[0]:.3g}, {start[1]:.3g}) is outside |x|, |y| <= {bound:g}"
+    for t in range(1, steps + 1 if diverged_at is None else 0):
         gradient = function.grad(theta.value)
         if grad_noise > 0:
-            gradient += grad_noise * rng.standard_normal(2)
+            with np.errstate(over="ignore"):  # huge noise: caught just below
+                gradient += grad_noise * rng.standard_normal(2)
+        if not np.all(np.isfinite(gradient)):
+            diverged_at, reason = t, (f"the gradient at step {t - 1} is not finite ({gradient[0]:.3g}, "
+                                      f"{gradient[1]:.3g})")
+            break
         theta.grad[...] = gradient
         if clip_norm is not None:
             clip_grad_norm_([theta], clip_norm)
@@ -317,15 +335,15 @@ def trajectory(
             if scheduler is not None:
                 scheduler.step()
         if not (np.all(np.isfinite(theta.value)) and np.max(np.abs(theta.value)) <= bound):
-            diverged_at = t
+            diverged_at, reason = t, f"the point became non-finite or left |x|, |y| <= {bound:g}"
             break
         path[t] = theta.value
 
-    path = path[: (diverged_at if diverged_at is not None else steps + 1)].copy()
+    path = path[: max(diverged_at, 1) if diverged_at is not None else steps + 1].copy()
     result = Trajectory(
         path=path,
         losses=function.value(path),
-        grad_norms=np.linalg.norm(function.grad(path), axis=1),
+        grad_norms=_norms(function.grad(path)),
         label=label,
         optimizer=type(optimizer).__name__,
         family=optimizer_family(optimizer),
@@ -337,16 +355,40 @@ def trajectory(
         info={"x0": start.copy(), "grad_noise": grad_noise, "clip_norm": clip_norm,
               "minimum_value": function.minimum_value},
     )
-    if result.diverged and on_divergence != "ignore":
-        message = (
-            f"{label} diverged on {function.name} at step {diverged_at}: the point became non-finite "
-            f"or left |x|, |y| <= {bound:g}; the path stops at step {diverged_at - 1}. "
-            f"Try a smaller learning rate."
-        )
+    if result.diverged:
+        result.divergence = _divergence_message(label, function.name, diverged_at, reason, optimizer, grad_noise)
         if on_divergence == "raise":
-            raise TrajectoryDiverged(message, result)
-        warnings.warn(message, DivergenceWarning, stacklevel=2)
+            raise TrajectoryDiverged(result.divergence, result)
+        if on_divergence == "warn":
+            warnings.warn(result.divergence, DivergenceWarning, stacklevel=2)
     return result
+
+
+def _norms(gradients: np.ndarray) -> np.ndarray:
+    """‖g‖ per row; a norm whose squares overflow (‖g‖ > 1e154) is recomputed with hypot."""
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(gradients, axis=1)
+    redo = ~np.isfinite(norms)
+    if redo.any():
+        with np.errstate(over="ignore", invalid="ignore"):
+            norms[redo] = np.hypot(gradients[redo, 0], gradients[redo, 1])
+    return norms
+
+
+def _divergence_message(label: str, function: str, step: int, reason: str, optimizer, grad_noise: float) -> str:
+    if step == 0:
+        return (f"{label} diverged on {function} at step 0: {reason}; the path is the start alone. "
+                f"Start inside the window, or pass a larger bound=.")
+    lr = optimizer.param_groups[0].get("lr")
+    fix = f"Lower the learning rate (lr={lr:g})" if _is_number(lr) else "Lower the learning rate"
+    if grad_noise > 0:
+        fix += f" or the gradient noise (grad_noise={grad_noise:g})"
+    return (f"{label} diverged on {function} at step {step}: {reason}; the path stops at step {step - 1}. "
+            f"{fix}, or clip the gradient (clip_norm=).")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 def race(

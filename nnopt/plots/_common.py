@@ -52,6 +52,17 @@ def new_axes(ax=None, figsize=None, **subplot_kw):
     return fig, ax
 
 
+#: Values (coordinates, losses) of this size or more are not handed to matplotlib, whose axes and
+#: log tickers overflow for data near the float64 maximum: they are drawn as gaps (NaN).
+DRAW_LIMIT = 1e100
+
+
+def drawable(values) -> np.ndarray:
+    """``values`` as float64 with every entry of size >= :data:`DRAW_LIMIT` (or non-finite) made NaN."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.abs(values) < DRAW_LIMIT, values, np.nan)
+
+
 @dataclass
 class Run:
     """One path to draw: label, points (n, 2), style key, and whether it diverged."""
@@ -60,11 +71,20 @@ class Run:
     path: np.ndarray
     family: str
     diverged: bool = False
+    diverged_at: int | None = None
+
+    @property
+    def note(self) -> str:
+        """``"  (diverged at step N)"`` for a diverged run, else ``""``: what the legend adds."""
+        if not self.diverged:
+            return ""
+        return "  (diverged)" if self.diverged_at is None else f"  (diverged at step {self.diverged_at})"
 
 
 def _run_from(item, label: str | None) -> Run:
     if isinstance(item, Trajectory):
-        return Run(label if label is not None else item.label, item.path, item.family, item.diverged)
+        return Run(label if label is not None else item.label, item.path, item.family, item.diverged,
+                   item.diverged_at)
     path = np.asarray(item, dtype=np.float64)
     if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
         raise ValueError(

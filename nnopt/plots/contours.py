@@ -7,7 +7,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator
 
 from ..landscapes.base import Function2D
 from ..landscapes.registry import get_function
-from ._common import as_runs, check_choice, new_axes, styled, styles_for
+from ._common import as_runs, check_choice, drawable, new_axes, styled, styles_for
 from .style import OKABE_ITO
 
 #: Light, neutral background (valleys a little darker) so the optimizers' colours stand out.
@@ -76,16 +76,16 @@ def draw_paths(ax, runs, markers: bool | None = None, show_start: bool = True):
     lines = []
     starts = set()
     for run, style in zip(runs, styles_for([r.family for r in runs])):
-        path = run.path
+        path = drawable(run.path)  # a start at 1e300 is off the map anyway
         many = len(path) > 60
-        label = run.label + ("  (diverged)" if run.diverged else "")
+        label = run.label + run.note
         (line,) = ax.plot(path[:, 0], path[:, 1], label=label, color=style["color"], linestyle=style["linestyle"],
                           linewidth=1.6, marker=None if (many if markers is None else not markers) else "o",
                           markersize=2.5, zorder=5, alpha=0.95)
         ax.plot(path[-1, 0], path[-1, 1], linestyle="none", marker="X" if run.diverged else "o", markersize=7,
                 markerfacecolor=style["color"], markeredgecolor="black", markeredgewidth=0.8, zorder=7)
         lines.append(line)
-        if show_start:
+        if show_start and np.all(np.isfinite(path[0])):
             starts.add(tuple(path[0]))
     for number, (x, y) in enumerate(sorted(starts)):
         ax.plot(x, y, linestyle="none", label="start" if number == 0 else None, zorder=8, **START_MARKER)

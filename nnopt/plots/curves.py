@@ -8,13 +8,14 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..landscapes.trajectory import Trajectory
-from ._common import check_choice, new_axes, styled, styles_for
+from ._common import check_choice, drawable, new_axes, styled, styles_for
 from .contours import place_legend
 from .style import GREY, PALETTE, canonical_optimizer_name
 
 X_AXES = {"iteration": "iteration", "epoch": "epoch", "time": "wall time (s)"}
 BANDS = {"minmax": "min–max", "std": "±1 std", None: None}
 WHICH = ("train", "val", "both")
+CENTERS = {"mean": np.mean, "median": np.median}
 
 
 def _is_history(item) -> bool:
@@ -105,6 +106,7 @@ def plot_loss_curves(
     x: str = "iteration",
     which: str = "train",
     band: str | None = "minmax",
+    center: str = "mean",
     logy: bool = False,
     smooth: float | None = None,
     subtract_minimum: bool | None = None,
@@ -131,6 +133,8 @@ def plot_loss_curves(
     band
         Over several seeds the line is the mean and the band ``"minmax"`` (between the lowest
         and highest seed) or ``"std"`` (mean ± one standard deviation); ``None`` for no band.
+    center
+        The line over several seeds: ``"mean"`` or ``"median"`` (robust to one odd seed).
         Seeds are cut to the shortest run (a diverged seed stops early). For wall time the
         x-values are averaged over seeds too.
     logy
@@ -145,6 +149,7 @@ def plot_loss_curves(
     check_choice("x", x, X_AXES)
     check_choice("which", which, WHICH)
     check_choice("band", band, BANDS)
+    check_choice("center", center, CENTERS)
     if which != "train" and x == "iteration":
         raise ValueError("which='val'/'both' needs x='epoch' or x='time': validation loss is recorded per epoch.")
     if smooth is not None and not (isinstance(smooth, (int, float)) and 0 <= smooth < 1):
@@ -171,9 +176,13 @@ def plot_loss_curves(
                 if len(seeds) == 1:
                     ax.plot(xs, ys[0], color=style["color"], alpha=0.25, linewidth=0.8)
                 ys = np.array([_smoothed(row, smooth) for row in ys])
-            mean = ys.mean(axis=0)
+            mean = CENTERS[center](ys, axis=0)
+            if isinstance(seeds[0], Trajectory):
+                mean = drawable(mean)  # a start far out has f = 1e300 or inf: a gap, not an overflow
             linestyle = "--" if part == "val" and which == "both" else style["linestyle"]
             name = f"{label} ({part})" if which == "both" else str(label)
+            if isinstance(seeds[0], Trajectory) and len(seeds) == 1 and seeds[0].diverged:
+                name += f"  (diverged at step {seeds[0].diverged_at})"
             ax.plot(xs, mean, color=style["color"], linestyle=linestyle, label=name)
             if len(seeds) > 1 and band is not None:
                 most_seeds = max(most_seeds, len(seeds))
@@ -199,7 +208,7 @@ def plot_loss_curves(
     ax.grid(True, which="major")
     place_legend(ax, legend)
     if most_seeds > 1 and ax.get_legend() is not None:
-        ax.get_legend().set_title(f"mean of {most_seeds} seeds, band {BANDS[band]}", prop={"size": 8})
+        ax.get_legend().set_title(f"{center} of {most_seeds} seeds, band {BANDS[band]}", prop={"size": 8})
     return fig
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explorers import _log_slider, _show_live
+from .explorers import _log_slider, _note, _show_live
 
 __all__ = ["plot_adam_explorer", "adam_explorer", "ADAM_FUNCTIONS", "DEFAULT_ADAM_STEPS"]
 
@@ -61,6 +61,9 @@ def _draw(landscape, run, lr, beta1, beta2, eps, bias_correction):
     correction = "bias-corrected" if bias_correction else "no bias correction"
     ending = "stopped: |θ| > 1e6" if run["diverged"] else f"f − f* = {run['loss'][-1]:.1e}"
     ax_path.set_title(f"{len(run['path']) - 1} steps, {correction}\n{ending}", fontsize=9)
+    if run["diverged"]:
+        _note(fig, f"Adam (lr = {lr:g}) diverged at step {run['diverged_at']}: |θ| passed 1e6; "
+                   f"lower the learning rate")
     t = np.arange(1, len(run["step"]) + 1)
     for k, (name, color) in enumerate(zip("xy", _COORDINATE_COLORS)):
         if len(t):

@@ -11,7 +11,11 @@ Each explorer comes twice:
 
 The sliders' ranges are the module constants ``*_BOUNDS``, so the widget cannot produce an
 out-of-range value; the plain functions check their arguments and raise ``ValueError`` on bad
-input (``lr <= 0``, β outside [0, 1), an unknown function name, ...).
+input (``lr <= 0``, β outside [0, 1), an unknown function name, ...). Extreme but valid
+values (``lr=1e6``, ``x0=1e200``) draw a figure too: a run that diverges stops at the step N
+where it left the bound, the figure shows its finite part and says "diverged at step N" (in
+the legend and above the panels), and nothing larger than :data:`DRAW_LIMIT` is handed to
+matplotlib (whose axes overflow near 1e308).
 
 ipywidgets, IPython and matplotlib are imported only inside the functions.
 """
@@ -55,6 +59,9 @@ DEFAULT_RACE_STEPS = {
     "saddle": 100, "monkey_saddle": 150, "peaks": 150, "plateau": 150,
 }
 EXPLORER_FIGSIZE = (10.0, 3.8)
+#: Values (coordinates, losses) above this are not drawn: matplotlib's axes and log tickers
+#: overflow for data near the float64 maximum. A parabola run that gets there is reported as diverged.
+DRAW_LIMIT = 1e100  # = nnopt.plots._common.DRAW_LIMIT (not imported here: matplotlib loads lazily)
 
 
 # -- argument checks -------------------------------------------------------------------------
@@ -143,38 +150,54 @@ def plot_lr_explorer(
     return styled(_plot_2d_run)(landscape, {f"GD (lr={lr:g})": run}, f"gradient descent, lr = {lr:g}")
 
 
-def _parabola_path(lr: float, curvature: float, steps: int, x0: float) -> tuple[np.ndarray, bool]:
-    """x_t of gradient descent on ½ a x², run with nnopt.optim.SGD on a 1-element Parameter."""
+def _drawable(x: float, curvature: float) -> bool:
+    """|x| and f(x) = ½ a x² both below DRAW_LIMIT (so a²x² cannot overflow either)."""
+    return abs(x) < DRAW_LIMIT and 0.5 * curvature * (x / DRAW_LIMIT) * x < 1.0
+
+
+def _parabola_path(lr: float, curvature: float, steps: int, x0: float) -> tuple[np.ndarray, int | None]:
+    """x_t of gradient descent on ½ a x², run with nnopt.optim.SGD on a 1-element Parameter.
+
+    Returns ``(path, diverged_at)``: the run stops at the first step N whose x or f(x) is beyond
+    :data:`DRAW_LIMIT` (N = 0 when the start already is) and keeps steps 0..N-1.
+    """
     from ..optim import SGD
     from ..parameter import Parameter
 
+    if not _drawable(x0, curvature):
+        return np.array([x0]), 0
     theta = Parameter([x0])
     optimizer = SGD([theta], lr=lr)
     path = [x0]
-    for _ in range(steps):
+    for step in range(1, steps + 1):
         theta.grad[...] = curvature * theta.value  # f'(x) = a x
-        optimizer.step()
-        if not abs(theta.value[0]) < 1e150:  # stop before a²x² overflows
-            return np.array(path), True
+        with np.errstate(over="ignore", invalid="ignore"):  # caught just below
+            optimizer.step()
+        if not (abs(theta.value[0]) < 1e150 and _drawable(float(theta.value[0]), curvature)):
+            return np.array(path), step
         path.append(float(theta.value[0]))
-    return np.array(path), False
+    return np.array(path), None
 
 
 def _plot_parabola(lr, curvature, steps, x0, style):
-    path, overflowed = _parabola_path(lr, curvature, steps, x0)
-    losses = 0.5 * curvature * path**2
+    path, diverged_at = _parabola_path(lr, curvature, steps, x0)
+    with np.errstate(over="ignore"):  # only a start beyond DRAW_LIMIT: not drawn
+        losses = 0.5 * curvature * path**2
     fig, (left, right) = _figure()
     # Show the first few iterates even when they run away (up to 4 |x0|), so divergence is visible.
     scale = abs(x0) if abs(x0) > 0 else 1.0
     reach = 1.15 * min(max(scale, float(np.max(np.abs(path[:4])))), 4 * scale)
+    if not _drawable(reach, curvature):  # a start too far out to draw: show the window near the minimum
+        reach = 4.0 / math.sqrt(curvature) if math.isfinite(4.0 / math.sqrt(curvature)) else 1.0
     xs = np.linspace(-reach, reach, 200)
     left.plot(xs, 0.5 * curvature * xs**2, color="#9FB0C2", linewidth=2.5, zorder=1,
               label=f"f(x) = ½ a x², a = {curvature:g}")
     shown = np.abs(path) <= reach
     left.plot(path[shown], losses[shown], color=style["color"], linewidth=1.0, marker="o", markersize=4,
               zorder=3, label=f"GD iterates (lr = {lr:g})")
-    left.plot(path[0], losses[0], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
-              markeredgecolor="black", markeredgewidth=1.5, zorder=4, label="start")
+    if shown[0]:
+        left.plot(path[0], losses[0], linestyle="none", marker="o", markersize=9, markerfacecolor="white",
+                  markeredgecolor="black", markeredgewidth=1.5, zorder=4, label="start")
     left.set_xlim(-reach, reach)
     left.set_ylim(-0.05 * 0.5 * curvature * reach**2, 0.5 * curvature * reach**2 * 1.05)
     left.set_xlabel("$x$")
@@ -183,14 +206,39 @@ def _plot_parabola(lr, curvature, steps, x0, style):
     left.legend(loc="upper center")
     iterations = np.arange(len(path))
     # An exact 0 (lr = 1/a) cannot sit on a log axis: leave it out rather than plot 1e-300.
-    right.plot(iterations, np.where(losses > 0, losses, np.nan), color=style["color"], marker="o", markersize=3)
+    drawn = (losses > 0) & (losses < DRAW_LIMIT)
+    right.plot(iterations, np.where(drawn, losses, np.nan), color=style["color"], marker="o", markersize=3)
     right.set_yscale("log")
     right.set_xlabel("iteration")
     right.set_ylabel("$f(x_t) - f^*$")
-    right.set_title(f"|1 - lr·a| = {abs(1 - lr * curvature):.3g} per step" + (" (stopped: overflow)" if overflowed else ""),
-                    fontsize=10)
+    right.set_title(f"|1 - lr·a| = {abs(1 - lr * curvature):.3g} per step", fontsize=10)
     right.grid(True)
+    if diverged_at is not None:
+        if diverged_at == 0:
+            message = f"diverged at step 0: f(x₀) is beyond {DRAW_LIMIT:.0e}, too far out to draw; start closer to 0"
+        else:
+            message = f"diverged at step {diverged_at}: |x| or f(x) passed {DRAW_LIMIT:.0e}; lower the learning rate"
+        _note(fig, f"GD (lr = {lr:g}) {message}")
     return fig
+
+
+def _note(fig, text: str) -> None:
+    """Say above the panels what went wrong (the divergence note)."""
+    from ..plots.style import OKABE_ITO
+
+    fig.suptitle(text, fontsize=9, color=OKABE_ITO["vermillion"])
+
+
+def divergence_note(runs) -> str | None:
+    """"A diverged at step N; B diverged at step M: lower the learning rate" for the diverged
+    Trajectories among ``runs`` (a dict or a list), or None when none diverged."""
+    runs = runs.values() if isinstance(runs, Mapping) else runs
+    diverged = [run for run in runs if getattr(run, "diverged", False)]
+    if not diverged:
+        return None
+    parts = "; ".join(f"{run.label} diverged at step {run.diverged_at}" for run in diverged)
+    fix = "start closer" if all(run.diverged_at == 0 for run in diverged) else "lower the learning rate"
+    return f"{parts}: {fix}"
 
 
 def _plot_2d_run(landscape, runs, title):
@@ -203,6 +251,9 @@ def _plot_2d_run(landscape, runs, title):
     has_minimum = landscape.minimum_value is not None
     plot_loss_curves(runs, ax=right, logy=has_minimum, legend="best")
     right.set_title(title, fontsize=10)
+    note = divergence_note(runs)
+    if note is not None:
+        _note(fig, note)
     return fig
 
 
@@ -244,6 +295,9 @@ def plot_ewa_explorer(
     series = np.asarray(series, dtype=float)
     if series.ndim != 1 or len(series) < 2 or not np.all(np.isfinite(series)):
         raise ValueError(f"series must be a 1-D array of at least 2 finite values, got shape {series.shape}.")
+    if np.max(np.abs(series)) >= DRAW_LIMIT:
+        raise ValueError(f"series has values up to {np.max(np.abs(series)):.3g}, too large to draw (matplotlib "
+                         f"overflows); rescale it to below {DRAW_LIMIT:.0e}, e.g. series / series.std().")
     if zoom is None:
         zoom = int(min(len(series), max(30, math.ceil(round(3 / (1 - beta), 9)))))  # round: 3/(1-0.9) = 30.000…04
     zoom = _check_steps(zoom, "zoom")

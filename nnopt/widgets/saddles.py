@@ -16,7 +16,7 @@ import numpy as np
 
 from ..experiments.saddles import Cliff
 from ..landscapes import Saddle, make_factory, trajectory
-from .explorers import _check_lr, _is_number, _log_slider, _show_live
+from .explorers import _check_lr, _is_number, _log_slider, _note, _show_live
 
 __all__ = ["plot_saddle_explorer", "saddle_explorer", "escape_step", "SADDLE_OPTIMIZERS"]
 
@@ -91,14 +91,22 @@ def plot_saddle_explorer(y0: float = 1e-6, lr: float = 0.05, noise: float = 0.0,
     ax_saddle.set_title(f"$x^2 - y^2$ from (1, {y0:.0e}), {optimizer} α = {lr:.3g}, σ = {noise:.2g}:\n{verdict}",
                         fontsize=9)
     plot_contours(cliff, ax=ax_cliff, grid=90, levels=16, legend="none", title="")
+    diverged = []
     for path_run, color, label in ((plain, GREY, f"GD α = {cliff_lr:.3g}"),
-                                   (clipped, OKABE_ITO["blue"], f"+ clip by norm {max_norm:.3g}")):
-        longest = np.max(np.linalg.norm(np.diff(path_run.path, axis=0), axis=1))
-        ax_cliff.plot(*path_run.path.T, "-", marker="o", ms=2, lw=1.4, color=color,
-                      label=f"{label}: longest step {longest:.2g}")
+                                   (clipped, OKABE_ITO["blue"], f"GD α = {cliff_lr:.3g} clipped at norm {max_norm:.3g}")):
+        if path_run.diverged:
+            diverged.append(f"{label} diverged at step {path_run.diverged_at}")
+        if path_run is clipped:
+            label = f"+ clip by norm {max_norm:.3g}"
+        steps = np.linalg.norm(np.diff(path_run.path, axis=0), axis=1)
+        label += f": longest step {np.max(steps):.2g}" if len(steps) else ""
+        label += f", diverged at step {path_run.diverged_at}" if path_run.diverged else ""
+        ax_cliff.plot(*path_run.path.T, "-", marker="o", ms=2, lw=1.4, color=color, label=label)
     ax_cliff.plot(*cliff.start, "o", ms=8, mfc="white", mec="black", zorder=8)
     ax_cliff.legend(loc="lower right", fontsize=8)
     ax_cliff.set_title(f"the cliff, {CLIFF_STEPS} steps: clipping caps each step at α·max_norm", fontsize=9)
+    if diverged:  # (the saddle run's bound is the window: leaving it is escaping, not diverging)
+        _note(fig, "On the cliff: " + "; ".join(diverged) + ": lower the learning rate on the cliff")
     return fig
 
 
