@@ -994,6 +994,11 @@ def _run_in_child(work, names: list[str], limit: float, case_limit_factor: float
         return {"o": [_outcome_fields(outcome) for outcome in outcomes], "p": printed, "x": extra}
 
     ending = isolation.run_forked(child_work, idle_limit=idle, grace=grace)
+    if ending is not None and ending.how == "killed" and ending.region is None:
+        # Silent with no time limit open: the learner's code was not running (a child forked from a
+        # process with threads can, rarely, block on a lock another thread held). Not the learner's
+        # fault, so try once more in a fresh child before giving a verdict.
+        ending = isolation.run_forked(child_work, idle_limit=idle, grace=grace)
     if ending is None:
         return None
     if ending.how == "done" and isinstance(ending.payload, dict):

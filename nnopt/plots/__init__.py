@@ -14,6 +14,8 @@ Every ``plot_*`` function returns its matplotlib Figure and takes ``ax=`` to dra
 existing axes. The figure is made with pyplot, so a notebook shows it by itself at the end
 of the cell: assign the result (``fig = plot_contours(...)``) or end the line with ``;``,
 otherwise Jupyter shows it a second time as the cell's value.
+
+Inside IPython, importing this package makes inline figures 256-colour PNGs (``compact_png``).
 """
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ from .style import (
     optimizer_style,
     use_course_style,
 )
+from . import compact_png as _compact_png
+
+_compact_png.install()
 
 __all__ = [
     "plot_contours",
