@@ -24,6 +24,17 @@ def test_momentum_rate_matches_the_roots_and_gradient_descent():
         assert mx.momentum_rate(lr, mu, lam, nesterov=True) == pytest.approx(expected)
 
 
+def test_contraction_factor_is_the_worst_direction():
+    # gradient descent on curvatures 0.01 and 1 with η = 0.5: max(|1 - 0.005|, |1 - 0.5|) = 0.995
+    assert mx.contraction_factor(0.5, 0.0, [0.01, 1.0]) == pytest.approx(0.995, abs=1e-12)
+    # η = 1.5, μ = 0.9: both directions have complex roots, |r| = √0.9
+    assert mx.contraction_factor(1.5, 0.9, [0.01, 1.0]) == pytest.approx(math.sqrt(0.9), abs=1e-12)
+    # Nesterov at η = 1 on λ = 1: 1 - ηλ = 0, both roots 0; the flat direction decides
+    flat = np.abs(np.roots([1, -(1.9) * 0.99, 0.9 * 0.99])).max()
+    assert mx.contraction_factor(1.0, 0.9, [0.01, 1.0], nesterov=True) == pytest.approx(flat, abs=1e-12)
+    assert isinstance(mx.contraction_factor(0.5, 0.5, [1.0]), float)
+
+
 def test_rate_map_minimum_is_polyaks_rate_and_boundary_is_a_double_root():
     lr, mu, rate = mx.polyak_tuning(100)
     assert rate == pytest.approx(9 / 11)

@@ -83,6 +83,16 @@ def rate_map(lrs, momenta, curvatures, nesterov: bool = False) -> np.ndarray:
     return momentum_rate(eta, mu, lam[None, None, :], nesterov).max(axis=-1)
 
 
+def contraction_factor(lr: float, momentum: float, curvatures, nesterov: bool = False) -> float:
+    """How much the error shrinks per step on a quadratic: the worst :func:`momentum_rate` over ``curvatures``.
+
+    For one curvature λ, PyTorch's form (``SGD(lr=η, momentum=μ)``) gives the largest |r| of
+    r² − (1 + μ − ηλ) r + μ = 0 (heavy ball) or r² − (1 + μ)(1 − ηλ) r + μ(1 − ηλ) = 0 (Nesterov).
+    For the course's form ``Momentum(lr=α, beta=β)`` pass ``lr = α(1 − β)``.
+    """
+    return float(rate_map([lr], [momentum], curvatures, nesterov)[0, 0])
+
+
 def critical_damping_beta(lr, curvature) -> np.ndarray:
     """μ = (1 − √(ηλ))²: above it the two roots for curvature λ are complex (the path spirals)."""
     return (1 - np.sqrt(np.asarray(lr, dtype=float) * _positive(curvature, "curvature"))) ** 2
@@ -334,7 +344,7 @@ def plot_basins(function, starts, outcomes: Mapping[str, np.ndarray], *, title: 
         ax_end.set_xlabel("start $x_0$")
         ax_end.set_ylabel("end point $x$")
         ax_end.set_title(title or "where each start ends")
-        ax_end.legend(loc="upper left", markerscale=3)
+        ax_end.legend(loc="center left", markerscale=3)
     return fig
 
 
@@ -396,7 +406,7 @@ def velocity_after(function, steps: int, lr: float, momentum: float, x0=None) ->
 
 
 __all__ = [
-    "accelerated_runs", "basin_outcomes", "basin_table", "critical_damping_beta", "double_well",
+    "accelerated_runs", "basin_outcomes", "basin_table", "contraction_factor", "critical_damping_beta", "double_well",
     "late_mean_loss", "loglog_slope", "momentum_rate", "nesterov_worst_case", "noisy_quadratic_losses", "plot_basins", "plot_noisy_losses",
     "plot_lookahead", "plot_rate_map", "polyak_tuning", "rate_map", "stationary_loss", "velocity_after",
 ]
