@@ -179,6 +179,18 @@ def test_adagrad_lr_decay_and_initial_accumulator_by_hand():
     ])
 
 
+def test_adagrad_group_accumulator_value_is_ignored_like_torch():
+    # torch.optim.Adagrad starts every sum at the constructor's value: here 0, so the first step
+    # is lr·g/|g| = ±0.1 per coordinate, whatever the group says (and nnopt warns about it)
+    p = Parameter(np.array([1.0, -2.0]))
+    with pytest.warns(UserWarning, match="initial_accumulator_value=0.5 is not used"):
+        opt = Adagrad([{"params": [p], "initial_accumulator_value": 0.5}], lr=0.1)
+    p.grad[...] = [0.3, -0.4]
+    opt.step()
+    np.testing.assert_allclose(p.value, [0.9, -1.9], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(opt.state[p]["sum"], [0.09, 0.16], rtol=1e-12)
+
+
 def test_adagrad_defaults():
     assert Adagrad([Parameter([1.0])]).defaults == {
         "lr": 0.01, "lr_decay": 0, "eps": 1e-10, "weight_decay": 0,

@@ -417,3 +417,19 @@ def test_huge_finite_gradients_pass_the_finite_check_and_non_finite_ones_do_not(
     p.grad[...] = huge
     SGD([p], lr=1e-201).step()                  # θ − 1e-201·1e200 = θ − 0.1
     np.testing.assert_allclose(p.value, [0.9, 1.9, 2.9, 3.9])
+
+
+def test_adamw_state_dict_always_loads_decoupled_like_torch():
+    # torch's AdamW.__setstate__ (run by load_state_dict) sets decoupled_weight_decay=True in every
+    # group, so a state dict whose group says False still decays θ·(1 − lr·λ) after loading
+    a, b = make_params()
+    opt = AdamW([a, b], lr=0.1, weight_decay=0.5)
+    sd = opt.state_dict()
+    sd["param_groups"][0]["decoupled_weight_decay"] = False
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["decoupled_weight_decay"] is True
+    a.value[...] = 2.0
+    a.grad[...] = 0.0
+    b.grad[...] = 0.0
+    opt.step()  # zero gradient: only the decay acts on a, 2·(1 − 0.1·0.5) = 1.9
+    np.testing.assert_allclose(a.value, 1.9, rtol=1e-12)

@@ -33,7 +33,6 @@ BAD_ARGUMENTS = [
     (lambda o: StepLR(o, 3, gamma=0), ValueError, ["gamma", "> 0"]),
     (lambda o: StepLR(o, 3, gamma=-0.5), ValueError, ["gamma", "-0.5"]),
     (lambda o: MultiStepLR(o, []), ValueError, ["milestones", "empty"]),
-    (lambda o: MultiStepLR(o, [5, 2]), ValueError, ["milestones", "increasing", "[2, 5]"]),
     (lambda o: MultiStepLR(o, [-1, 3]), ValueError, ["milestones", ">= 0"]),
     (lambda o: MultiStepLR(o, [2], gamma=0.0), ValueError, ["gamma"]),
     (lambda o: ExponentialLR(o, gamma=0), ValueError, ["gamma"]),
@@ -199,3 +198,16 @@ def test_per_batch_schedulers_stepped_per_batch_do_not_warn(factory):
         for _ in range(50):
             optimizer.step()
             scheduler.step()
+
+
+def test_multistep_milestones_out_of_order_are_sorted_like_torch_with_a_warning():
+    # torch.optim.lr_scheduler.MultiStepLR keeps a Counter of milestones: [5, 2] acts as [2, 5]
+    optimizer = FakeOptimizer([1.0])
+    with pytest.warns(UserWarning, match=r"\[5, 2\] are not in increasing order.*\[2, 5\]"):
+        scheduler = MultiStepLR(optimizer, [5, 2], gamma=0.5)
+    rates = []
+    for _ in range(6):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert rates == [1.0, 1.0, 0.5, 0.5, 0.5, 0.25]

@@ -1,6 +1,8 @@
 r"""Adagrad: per-coordinate step sizes from the running *sum* of squared gradients."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _checks
@@ -17,6 +19,9 @@ class Adagrad(Optimizer):
         s ← s + g²                              (s₀ = initial_accumulator_value; state "sum")
         lrₜ = lr / (1 + (t − 1)·lr_decay)
         θ ← θ − lrₜ · g / (√s + eps)
+
+    As in torch, ``s₀`` is the *constructor's* ``initial_accumulator_value`` in every group: a
+    value given in a parameter-group dict is ignored, with a warning.
 
     ``s`` is a plain sum, not an EWA: it never forgets, so the steps only ever shrink.
     RMSprop replaces the sum by an exponentially weighted average of g².
@@ -46,7 +51,15 @@ class Adagrad(Optimizer):
                 self.state[param] = self._init_state(param, group)
 
     def _init_state(self, param, group):
-        return {"step": 0, "sum": np.full_like(param.value, group["initial_accumulator_value"])}
+        # torch fills the sum from the constructor's value, for every group (one added later too)
+        start = self.defaults["initial_accumulator_value"]
+        if group.get("initial_accumulator_value", start) != start:
+            warnings.warn(
+                f"Adagrad: a parameter group's initial_accumulator_value="
+                f"{group['initial_accumulator_value']!r} is not used; every sum starts at the "
+                f"constructor's {start!r}, as in torch.optim.Adagrad. Give the value to the constructor "
+                f"(or use one Adagrad per value) to start from it.", UserWarning, stacklevel=4)
+        return {"step": 0, "sum": np.full_like(param.value, start)}
 
     def _update(self, param, state, group, buffers):
         grad_buffer, work = buffers

@@ -108,3 +108,9 @@ class AdamW(Adam):
                  maximize: bool = False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)
+
+    def load_state_dict(self, state_dict) -> None:
+        """As :meth:`Optimizer.load_state_dict`; every group comes back decoupled, as in torch's AdamW."""
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True

@@ -1,6 +1,8 @@
 """Argument checks shared by the schedulers: each error names the argument, the value and what is allowed."""
 from __future__ import annotations
 
+import warnings
+
 import math
 import numbers
 from collections.abc import Sequence
@@ -97,7 +99,11 @@ def check_milestones(value, owner: str, *, name: str = "milestones", allow_empty
     if any(m < smallest for m in milestones):
         raise ValueError(f"{owner}: {name} must all be >= {smallest}, got {milestones!r}.")
     if allow_repeats and any(b < a for a, b in zip(milestones, milestones[1:])):
-        raise ValueError(f"{owner}: {name} must be in increasing order, got {milestones!r}; use {sorted(milestones)!r}.")
+        # PyTorch counts the milestones (a Counter), so their order does not matter: same numbers here
+        warnings.warn(f"{owner}: {name} {milestones!r} are not in increasing order; they are used as "
+                      f"{sorted(milestones)!r}, as PyTorch does. Write them sorted to silence this.",
+                      UserWarning, stacklevel=3)
+        milestones = sorted(milestones)
     if not allow_repeats and any(b <= a for a, b in zip(milestones, milestones[1:])):
         raise ValueError(
             f"{owner}: {name} must be strictly increasing with no repeats, got {milestones!r}; "

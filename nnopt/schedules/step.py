@@ -44,9 +44,9 @@ class MultiStepLR(LRScheduler):
         lr_t = base_lr * gamma ** (number of milestones <= t)
 
     Stepped: once per epoch (usual) or per iteration; milestones count in that unit.
-    ``milestones`` must be whole numbers in increasing order (unsorted ones are refused as a
-    likely typo; PyTorch would sort them silently). A repeated milestone multiplies by gamma
-    once per repeat, as in PyTorch.
+    ``milestones`` are whole numbers; given out of order they are sorted, as PyTorch does, with a
+    warning (it may be a typo). A repeated milestone multiplies by gamma once per repeat, as in
+    PyTorch.
 
     >>> # lr = 0.05 for epochs 0-29, 0.005 for 30-79, 0.0005 from 80 on
     >>> # scheduler = MultiStepLR(optimizer, milestones=[30, 80], gamma=0.1)
