@@ -369,14 +369,25 @@ def test_dlai_fixed_interval_decay_checker_accepts_the_formula_and_names_the_sli
     import math
 
     def right(learning_rate0, epoch_num, decay_rate, time_interval=1000):
-        return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))
+        return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))
 
     def no_floor(learning_rate0, epoch_num, decay_rate, time_interval=1000):
         return learning_rate0 / (1 + decay_rate * epoch_num / time_interval)
 
+    def scalar_floor(learning_rate0, epoch_num, decay_rate, time_interval=1000):  # the exercise asks for arrays too
+        return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))
+
+    def fixed_interval(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+        return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / 1000))
+
     assert E.check_schedule_lr_decay(right).passed
     wrong = E.check_schedule_lr_decay(no_floor)
     assert not wrong.passed and "floor" in wrong.failures[0].hint
+    scalar = E.check_schedule_lr_decay(scalar_floor)
+    assert [f.name for f in scalar.failures] == ["works on an array of epochs (0, 5, ..., 45 with time_interval=10)"]
+    assert "np.floor" in scalar.failures[0].hint
+    fixed = E.check_schedule_lr_decay(fixed_interval)
+    assert not fixed.passed and "time_interval you are given" in fixed.failures[0].hint
 
 
 @forked
@@ -401,3 +412,20 @@ def test_a_failed_fork_is_retried_then_checked_in_process(monkeypatch):
     assert E.check_momentum_step(reference_momentum_step).passed  # checked in the kernel's own process
     assert "fork failed" in isolation.last_fallback
     assert E.check_momentum_step(exits, time_limit=LIMIT).failures[0].kind == "exit"
+
+
+@pytest.mark.parametrize("inprocess", ["1", "0"])
+def test_a_case_that_runs_out_of_its_total_time_says_so_not_the_per_call_limit(monkeypatch, inprocess):
+    # each call (0.03 s) is far inside its 0.2 s limit, but the 51 calls of one case exceed the
+    # case's 4 × 0.2 = 0.8 s: the message must name the case's total, not "longer than 0.2 s"
+    monkeypatch.setenv("NNOPT_CHECKER_INPROCESS", inprocess)
+
+    def slow(learning_rate0, epoch_num, decay_rate, time_interval=1000):
+        time.sleep(0.03)
+        return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))
+
+    result = E.check_schedule_lr_decay(slow, time_limit=0.2)
+    failure = result.failures[0]
+    assert failure.name.startswith("matches nnopt.schedules.schedule_lr_decay") and failure.kind == "timeout"
+    assert "this case took longer than 0.8 s in all" in failure.error
+    assert "longer than 0.2 s" not in failure.error

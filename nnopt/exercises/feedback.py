@@ -330,13 +330,21 @@ def _tell_parent(clock: _Clock) -> None:
         isolation.set_deadline(clock.deadlines[-1] if clock.deadlines else None, role, limit)
 
 
-def _open_region(limit: float, role: str = "") -> float:
-    """Push a deadline (at most the enclosing one) and arm the timer; returns the deadline."""
+def _open_region(limit: float, role: str = "") -> tuple[str, float]:
+    """Push a deadline (at most the enclosing one) and arm the timer.
+
+    Returns the ``(role, limit)`` whose deadline the timer now keeps: this region's own, or the
+    enclosing region's when that one ends first (a call late in a case runs out of the case's time,
+    not of its own 5 s, and the message must say so).
+    """
     clock = _clock()
     now = time.monotonic()
     deadline = now + limit
+    keeper = (role, limit)
     if clock.deadlines:
-        deadline = min(deadline, clock.deadlines[-1])
+        if clock.deadlines[-1] < deadline:
+            deadline = clock.deadlines[-1]
+            keeper = clock.regions[-1] if clock.regions else keeper
     else:
         clock.expired = clock.user_interrupt = False
         use_signal = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread())
@@ -357,10 +365,10 @@ def _open_region(limit: float, role: str = "") -> float:
             clock.saved = ()
     with clock.lock:
         clock.deadlines.append(deadline)
-        clock.regions.append((role, limit))
+        clock.regions.append(keeper)
     _tell_parent(clock)
     _arm(clock)
-    return deadline
+    return keeper
 
 
 def _arm(clock: _Clock) -> None:
@@ -474,7 +482,7 @@ def _guarded(thunk: Callable, role: str, limit: float | None = None):
     limit = _current_limit() if limit is None else limit
     clock = _clock()
     try:
-        _open_region(limit, role)
+        timer_role, timer_limit = _open_region(limit, role)
     except Exception:  # noqa: BLE001 - no timer available: run without one
         return thunk()
     try:
@@ -488,11 +496,12 @@ def _guarded(thunk: Callable, role: str, limit: float | None = None):
             _close_region()
     except _Timeout:
         _close_region_quietly()
-        if role == "case":
+        if role == "case" or timer_role == "case":
+            limit = limit if role == "case" else timer_limit
             raise _Stop("timeout", f"this case took longer than {limit:g} s in all (your function is called "
-                                   "several times in it): an endless loop?",
+                                   "several times in it): an endless loop, or a function that is slow on every call?",
                         hint="look for a loop whose condition never becomes false, or a counter that is never "
-                             "advanced.") from None
+                             "advanced; a right answer needs far less than a second per call.") from None
         raise _Stop("timeout", f"your function took longer than {limit:g} s: an endless loop?",
                     hint="look for a `while` loop whose condition never becomes false, or a loop that forgets "
                          "to advance its counter (start += batch_size, t += 1).") from None

@@ -358,7 +358,11 @@ def _lr_decay_value(student_fn, args: tuple, kwargs: dict, expected: float, what
     T = kwargs.get("time_interval", args[3] if len(args) > 3 else 1000)
     lr0, _, k = args[:3]
     call = lambda *a: student_fn(*a[:3], time_interval=T)  # noqa: E731
-    probes = [(lr0, e, k) for e in (0, T // 2, T, (3 * T) // 2, 2 * T, (5 * T) // 2)]
+    # probes at the case's decay_rate and at a second one, so that slips which agree at one rate
+    # (at decay_rate = 1, exponential decay is flat, like a fixed interval of 1000) come apart
+    other_k = 0.5 if k != 0.5 else 0.25
+    epochs = (0, T // 2, T, (3 * T) // 2, 2 * T, (5 * T) // 2) + ((1000, 2500) if T != 1000 else ())
+    probes = [(lr0, e, rate) for rate in (k, other_k) for e in epochs]
     hint = _order_hint(student_fn) or _probe_and_match(
         call, [(lambda *a, f=f: f(*a, T), h) for f, h in SCHEDULE_LR_DECAY_MISTAKES],
         probes, args[:3], got, low, _unmatched(f"schedule_lr_decay({shown})", LR_DECAY_FORMULA))
@@ -380,6 +384,23 @@ def _lr_decay_matches_nnopt(student_fn) -> None:
                         f"nnopt.schedules.schedule_lr_decay at epoch {epoch}")
 
 
+def _lr_decay_on_arrays(student_fn) -> None:
+    epochs = np.arange(0, 50, 5)
+    expected = reference_schedule_lr_decay(0.5, epochs, 0.3, time_interval=10)
+    expected_text = f"an array {np.round(expected, 4).tolist()} for epoch_num = np.arange(0, 50, 5)"
+    hint = ("use np.floor, which works element by element on a NumPy array (math.floor, int() and "
+            "// on a float accept single numbers, or give a float where the floor is needed).")
+    try:
+        answer = student_fn(0.5, epochs, 0.3, time_interval=10)
+    except _Stop as stop:  # the usual cause: math.floor or int() on an array
+        if stop.kind != "raised":
+            raise
+        expect(False, expected=expected_text, got=f"your code raised {stop.text}", hint=hint)
+    got, low = as_array(answer, "schedule_lr_decay(0.5, np.arange(0, 50, 5), 0.3, time_interval=10)", hint=hint)
+    expect(got.shape == epochs.shape and close(got, expected, low),
+           expected=expected_text, got=f"{np.round(got, 4).tolist()}", hint=hint)
+
+
 LR_DECAY_CHECKS = (
     Check("epoch 0 gives learning_rate0 (0.5, epoch_num=0, decay_rate=0.3)",
           _lr_decay_point((0.5, 0, 0.3), {}, "learning_rate0 at epoch 0")),
@@ -392,6 +413,7 @@ LR_DECAY_CHECKS = (
     Check("time_interval as the 4th positional argument: (0.1, 35, 1.0, 10) gives 0.1 / 4 = 0.025",
           _lr_decay_point((0.1, 35, 1.0, 10), {}, "0.1 / (1 + 1 * floor(35 / 10))")),
     Check("matches nnopt.schedules.schedule_lr_decay at epochs 0-50 (time_interval=10)", _lr_decay_matches_nnopt),
+    Check("works on an array of epochs (0, 5, ..., 45 with time_interval=10)", _lr_decay_on_arrays),
 )
 
 
@@ -399,9 +421,9 @@ def check_schedule_lr_decay(student_fn, *, time_limit: float | None = None) -> E
     """Check deeplearning.ai's ``schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000)``.
 
     The rate is ``learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval))``: flat for
-    ``time_interval`` epochs, then one step down. Six cases: epoch 0, the end of the first
-    interval, a later interval, ``time_interval`` by keyword and by position, and epochs 0-50
-    against :func:`nnopt.schedules.schedule_lr_decay`. Hints name the usual slips (no floor, the
+    ``time_interval`` epochs, then one step down. Seven cases: epoch 0, the end of the first
+    interval, a later interval, ``time_interval`` by keyword and by position, epochs 0-50
+    against :func:`nnopt.schedules.schedule_lr_decay`, and an array of epochs. Hints name the usual slips (no floor, the
     floor around the wrong thing, decay_rate * epoch without the interval, exponential decay, the
     arguments in another order). Never raises.
     """
