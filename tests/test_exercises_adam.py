@@ -258,3 +258,25 @@ def test_reference_answer_matches_torch_adam():
         optimizer.step()
         theta, m, v = right(theta, m, v, grad, t, 0.01, 0.9, 0.999, 1e-8)
     np.testing.assert_allclose(theta, weights.detach().numpy(), rtol=1e-10, atol=1e-15)
+
+
+def dlai_names_course_order_no_eps(parameters, v, s, grads, t, learning_rate, beta1, beta2, epsilon):
+    v = beta1 * v + (1 - beta1) * grads
+    s = beta2 * s + (1 - beta2) * grads**2
+    return parameters - learning_rate * (v / (1 - beta1**t)) / np.sqrt(s / (1 - beta2**t)), v, s
+
+
+def dlai_names_course_order_l2(parameters, v, s, grads, t, learning_rate, beta1, beta2, epsilon):
+    grads = grads + 0.3 * parameters  # an unrelated slip: weight decay nobody asked for
+    v = beta1 * v + (1 - beta1) * grads
+    s = beta2 * s + (1 - beta2) * grads**2
+    return parameters - learning_rate * (v / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + epsilon), v, s
+
+
+def test_deeplearning_ai_names_in_the_course_order_get_no_argument_order_hint():
+    # (parameters, v, s, grads, ...): deeplearning.ai's v and s are the course's m and v, already in
+    # the order the checker passes them, so the hint must be about the real slip
+    no_eps = check_adam_step(dlai_names_course_order_no_eps).failures[0].hint
+    assert "(np.sqrt(v_hat) + eps)" in no_eps and "that order" not in no_eps
+    other = check_adam_step(dlai_names_course_order_l2)
+    assert not other.passed and "that order" not in other.failures[0].hint

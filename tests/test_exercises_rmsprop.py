@@ -209,3 +209,23 @@ def test_reference_matches_torch_on_the_hand_cases():
         theta_new, s_new = right(np.array(theta), np.array(s), np.array(grad), lr, alpha, eps)
         np.testing.assert_allclose(p.detach().numpy(), theta_new, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(optimizer.state[p]["square_avg"].numpy(), s_new, rtol=1e-12, atol=1e-20)
+
+
+def no_eps(theta, s, grad, lr, alpha, eps):
+    s = alpha * s + (1 - alpha) * grad**2
+    return theta - lr * grad / np.sqrt(s), s
+
+
+def eps_outside_the_brackets(theta, s, grad, lr, alpha, eps):
+    s = alpha * s + (1 - alpha) * grad**2
+    return theta - lr * grad / np.sqrt(s) + eps, s
+
+
+@pytest.mark.parametrize("answer", [no_eps, eps_outside_the_brackets])
+def test_a_missing_or_misplaced_eps_is_named_not_blamed_on_the_old_s(answer):
+    # both pass the first two cases (eps is negligible there) and fail the tiny-gradient one, where
+    # √s_new = eps makes "no eps" look like "the old s = 0": the hint must be about eps
+    result = check_rmsprop_step(answer)
+    failure = result.failures[0]
+    assert failure.name.startswith("by hand: a tiny gradient")
+    assert "(np.sqrt(s) + eps)" in failure.hint and "NEW s" not in failure.hint

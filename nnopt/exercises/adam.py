@@ -35,7 +35,7 @@ import numpy as np
 
 from ..optim.adam import Adam
 from ..parameter import Parameter
-from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks
+from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks, signature_names
 
 __all__ = ["check_adam_step"]
 
@@ -93,6 +93,9 @@ def _mistakes(theta, m, v, grad, t, lr, beta1, beta2, eps) -> list[tuple[Triple,
             (_adam(*args, eps_inside=True),
              "eps belongs outside the square root in the torch form: divide by (np.sqrt(v_hat) + eps), not by "
              "np.sqrt(v_hat + eps). The two agree for ordinary gradients and differ enormously for tiny ones."),
+            ((theta - lr * m_hat / np.sqrt(v_hat), m_right, v_right),
+             "add eps to the root, inside the brackets of the denominator: lr * m_hat / (np.sqrt(v_hat) + eps). "
+             "Without it a tiny or zero gradient gives a far too large step, or 0/0 = nan."),
             (_adam(*args, eps_hat=True),
              "this is Keras' form, lr·sqrt(1 - beta2**t)/(1 - beta1**t)·m/(sqrt(v) + eps), whose eps is added to "
              "the UNcorrected root (the paper's 'epsilon hat'). The torch form adds eps to sqrt(v_hat): "
@@ -188,10 +191,12 @@ def _hint_for(got: Triple, case: tuple, right: Triple, low: bool, student_fn=Non
         if _same(got, triple, low):
             return text
     if student_fn is not None:
+        aliases = {"params": "theta", "parameters": "theta", "grads": "grad", "g": "grad", "s": "v",
+                   "learning_rate": "lr", "epsilon": "eps", "step": "t"}
+        if "s" in {name.lower() for name in signature_names(student_fn)}:
+            aliases["v"] = "m"  # deeplearning.ai's names: v is the first moment, s the second
         hint = order_hint(student_fn, ("theta", "m", "v", "grad", "t", "lr", "beta1", "beta2", "eps"),
-                          "adam_step(theta, m, v, grad, t, lr, beta1, beta2, eps)",
-                          {"params": "theta", "parameters": "theta", "grads": "grad", "g": "grad", "s": "v",
-                           "learning_rate": "lr", "epsilon": "eps", "step": "t"})
+                          "adam_step(theta, m, v, grad, t, lr, beta1, beta2, eps)", aliases)
         if hint:
             return hint
     if not all(np.all(np.isfinite(a)) for a in got):

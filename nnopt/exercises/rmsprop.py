@@ -64,6 +64,12 @@ def _mistakes(theta, s, grad, lr, rho, eps) -> list[tuple[tuple[np.ndarray, np.n
             ((theta - lr * grad / (np.sqrt(s_linear) + eps), s_linear),
              "average the SQUARED gradient, (1 - rho) * grad**2: s estimates the mean of g**2, which is never "
              "negative; with grad itself s can go negative and its square root is nan."),
+            # before "old s": on the tiny-gradient case (√s_new = eps, s = 0) the two coincide,
+            # and only an answer that forgot eps gets that far (the old s fails the first case)
+            ((theta - lr * grad / np.sqrt(s_right), s_right),
+             "add eps to the root, inside the brackets of the denominator: lr * grad / (np.sqrt(s) + eps). "
+             "Without eps (or with `/ np.sqrt(s) + eps`, which adds eps to theta instead) a tiny gradient "
+             "gives a far too large step, and a coordinate whose s is 0 divides by zero."),
             ((theta - lr * grad / (np.sqrt(s) + eps), s_right),
              "update s first and use the NEW s in the step: the step divides by sqrt(s_t), which already "
              "contains the current g**2. With the old s, the very first step (s = 0) divides by eps alone "
