@@ -201,3 +201,24 @@ def test_passing_a_call_instead_of_a_function():
     result = check_ewa(np.array([1.0, 2.0]))
     assert not result.passed and result.n_checks == 1
     assert "without calling it" in result.failures[0].hint
+
+
+def running_mean(series, beta, bias_correction=True):
+    values = np.asarray(series, dtype=float)
+    return np.cumsum(values) / np.arange(1, len(values) + 1)
+
+
+def starts_from_the_first_value(series, beta, bias_correction=True):
+    out, v = np.empty(len(series)), float(series[0])
+    for t, x in enumerate(series, start=1):
+        v = beta * v + (1 - beta) * x
+        out[t - 1] = v / (1 - beta**t) if bias_correction else v
+    return out
+
+
+def test_slips_that_agree_on_the_first_case_are_told_apart_by_a_second_series():
+    # on [10, 20] with beta = 0.5 the running mean and "v_0 = first value" give the same numbers
+    mean_hint = check_ewa(running_mean).failures[0].hint
+    first_hint = check_ewa(starts_from_the_first_value).failures[0].hint
+    assert "running mean" in mean_hint and "start from v = 0" not in mean_hint
+    assert "start from v = 0" in first_hint

@@ -76,6 +76,9 @@ def _mistakes(series: np.ndarray, beta: float, correct: bool) -> list[tuple[np.n
         (_maybe_corrected(_recursion(series, 1 - beta, beta, 0.0), beta, correct),
          "beta and (1 - beta) are swapped: beta multiplies the OLD average (it is the memory), "
          "(1 - beta) the new value: v = beta * v + (1 - beta) * x."),
+        (np.cumsum(series) / np.arange(1, len(series) + 1),
+         "that is the plain running mean, every value weighted the same; the EWA weights the newest value by "
+         "(1 - beta) and each older one by another factor beta: v = beta * v + (1 - beta) * x."),
         (_maybe_corrected(_recursion(series, beta, 1 - beta, float(series[0])), beta, correct),
          "start from v = 0, not from the first value: the recursion begins at v_0 = 0 "
          "(that start is what bias correction is designed to undo)."),
@@ -152,11 +155,25 @@ def _expect_ewa(student_fn: Callable, series, beta: float, correct: bool | None)
                 "value (with a 0-based loop index i, divide by 1 - beta**(i + 1)).")
     else:
         series_float = series_array.astype(float)
-        hint = next((text for output, text in _mistakes(series_float, beta, wants_correction)
-                     if not close(output, expected) and close(got, output, low)),
-                    "your averages match none of the usual slips; work the first two values out by hand: "
-                    + GENERIC_HINT)
+        matching = [text for output, text in _mistakes(series_float, beta, wants_correction)
+                    if not close(output, expected) and close(got, output, low)]
+        if len(matching) > 1:  # slips that agree on this case: a second series tells them apart
+            matching = _narrowed(student_fn, matching, correct) or matching
+        hint = matching[0] if matching else (
+            "your averages match none of the usual slips; work the first two values out by hand: " + GENERIC_HINT)
     expect(False, expected=_fmt(expected), got=_fmt(got), hint=hint)
+
+
+def _narrowed(student_fn: Callable, hints: list[str], correct: bool | None) -> list[str]:
+    """Of ``hints``, those whose slip also reproduces the learner's answer on a second, probing series."""
+    probe, beta = np.array([1.0, 5.0, 2.0, 8.0, 3.0]), 0.8
+    wants_correction = True if correct is None else correct
+    try:
+        got, low = _call(student_fn, probe, beta, correct)
+    except Exception:  # noqa: BLE001 - a probe that fails gives no evidence
+        return []
+    return [text for output, text in _mistakes(probe, beta, wants_correction)
+            if text in hints and close(got, output, low)]
 
 
 # ---------- the cases ----------
