@@ -199,3 +199,15 @@ def test_training_data_cannot_be_changed_by_the_learner():
     with pytest.raises(ValueError):
         X_train[0, 0] = 1.0
     assert np.isfinite(X_train).all()
+
+
+def test_advice_quotes_the_learning_rate_the_learner_set_not_the_annealed_one():
+    # Adam(lr=1e-3) annealed to 0 over the 100 steps is too slow: the hint must say "now 0.001"
+    # (what the learner wrote), and only add where the scheduler has taken it
+    def slow_cosine(params):
+        optimizer = Adam(params, lr=1e-3)
+        return optimizer, CosineAnnealingLR(optimizer, T_max=100)
+
+    result = check_make_optimizer(slow_cosine)
+    hint = next(outcome.hint for outcome in result.failures if "Raise" in outcome.hint)
+    assert "(now 0.001; your scheduler has it at" in hint

@@ -126,8 +126,13 @@ def _accuracy_text(accuracy: float) -> str:
 
 
 def _lr_text(optimizer) -> str:
-    rates = sorted({float(group["lr"]) for group in optimizer.param_groups})
-    return ", ".join(f"{lr:g}" for lr in rates)
+    """The learning rate the learner chose (a scheduler keeps it as a group's "initial_lr")."""
+    chosen = sorted({float(group.get("initial_lr", group["lr"])) for group in optimizer.param_groups})
+    current = sorted({float(group["lr"]) for group in optimizer.param_groups})
+    text = ", ".join(f"{lr:g}" for lr in chosen)
+    if current != chosen:
+        text += f"; your scheduler has it at {', '.join(f'{lr:.3g}' for lr in current)} by now"
+    return text
 
 
 class _Trial:
