@@ -132,6 +132,24 @@ def _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, m
         raise TypeError("validation must be a pair (X_val, y_val) or None.")
 
 
+def _check_optimizer_holds_the_model(model, optimizer) -> None:
+    """An optimizer built on other parameters (a copy of the model, or of the optimizer alone) trains nothing."""
+    if optimizer is None or isinstance(optimizer, type) or not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must be an optimizer object, e.g. SGD(model.parameters(), lr=0.1), "
+                        f"got {optimizer!r}.")
+    groups, parameters = getattr(optimizer, "param_groups", None), getattr(model, "parameters", None)
+    if groups is None or not callable(parameters):
+        return
+    mine = {id(param) for param in parameters()}
+    held = {id(param) for group in groups for param in group.get("params", ())}
+    if mine and not mine & held:
+        raise ValueError(
+            "the optimizer holds none of this model's parameters, so fit would train nothing: it was built "
+            "on other parameters (another model, a copy of this one, or a copy of the optimizer made on its "
+            "own). Build it on this model, e.g. SGD(model.parameters(), lr=0.1), or copy the model and its "
+            "optimizer together: model, optimizer = copy.deepcopy((model, optimizer)).")
+
+
 def _is_callback(callback) -> bool:
     return callable(callback) or any(callable(getattr(callback, hook, None))
                                      for hook in ("on_epoch_end", "on_iteration_end"))
@@ -311,6 +329,7 @@ def fit(
     try:
         _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, max_iterations,
                          max_seconds)
+        _check_optimizer_holds_the_model(model, optimizer)
         callbacks = _as_callbacks(callbacks)
         rng = _as_seed(seed)
         X, y = _check_data(model, X, y, "training data", ("X", "y"))

@@ -192,3 +192,23 @@ def test_callbacks_none_and_a_bare_function_are_accepted():
 def test_bad_callbacks(callbacks, message):
     with pytest.raises(TypeError, match=message):
         run(callbacks=callbacks)
+
+
+def test_fit_refuses_an_optimizer_that_holds_none_of_the_models_parameters():
+    import copy
+    import pickle
+
+    X = np.random.default_rng(0).standard_normal((40, 4))
+    y = np.arange(40) % 3
+    model = mlp([4, 5, 3], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    for stranger in (copy.deepcopy(optimizer), pickle.loads(pickle.dumps(optimizer))):
+        with pytest.raises(ValueError, match="holds none of this model's parameters") as caught:
+            fit(model, stranger, X, y, epochs=1, batch_size=8)
+        assert caught.value.history.epochs == 0
+    with pytest.raises(ValueError, match="copy.deepcopy\\(\\(model, optimizer\\)\\)"):
+        fit(copy.deepcopy(model), optimizer, X, y, epochs=1, batch_size=8)
+    with pytest.raises(TypeError, match="optimizer must be an optimizer object"):
+        fit(model, SGD, X, y, epochs=1)
+    copied_model, copied_optimizer = copy.deepcopy((model, optimizer))  # copied together: fine
+    assert fit(copied_model, copied_optimizer, X, y, epochs=1, batch_size=8).epochs == 1
