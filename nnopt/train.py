@@ -89,6 +89,9 @@ class TrainingDiverged(FloatingPointError):
         super().__init__(message)
         self.history = history
 
+    def __reduce__(self):  # pickle and copy keep the message and the history (a worker process's error)
+        return type(self), (self.args[0], self.history), self.__dict__
+
 
 class StopTraining(Exception):
     """Raise inside a callback to end :func:`fit` early; the history so far is returned."""

@@ -253,3 +253,30 @@ def test_sgd_momentum_buffer_float32_by_hand():
     assert buffer.dtype == np.float32
     np.testing.assert_array_equal(buffer, np.array([0.5, -1.0], np.float32))
     np.testing.assert_array_equal(p.value, np.array([0.95, 2.1], np.float32))
+
+
+def test_the_course_errors_survive_pickle_and_deepcopy_with_their_data():
+    # a diverging run inside a worker process (ProcessPoolExecutor) sends its error back pickled
+    import copy
+    import pickle
+    from pathlib import Path
+
+    from nnopt.data.loaders import DataIntegrityError
+    from nnopt.landscapes import Quadratic, make_factory, trajectory
+    from nnopt.landscapes.trajectory import TrajectoryDiverged
+    from nnopt.train import History, TrainingDiverged
+
+    history = History()
+    history.train_loss.append(1.5)
+    errors = [TrainingDiverged("the loss became nan", history),
+              DataIntegrityError(Path("data/stocks.csv"), "ab" * 32, "cd" * 32)]
+    try:
+        trajectory(make_factory("GD", lr=3.0), Quadratic(condition_number=10), steps=200, on_divergence="raise")
+    except TrajectoryDiverged as error:
+        errors.append(error)
+    assert len(errors) == 3
+    for error in errors:
+        for twin in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+            assert type(twin) is type(error) and str(twin) == str(error)
+    assert pickle.loads(pickle.dumps(errors[0])).history.train_loss == [1.5]
+    np.testing.assert_array_equal(copy.deepcopy(errors[2]).result.path, errors[2].result.path)

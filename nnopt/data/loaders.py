@@ -69,6 +69,9 @@ class DataIntegrityError(ValueError):
             f"from the source listed in data/PROVENANCE.md)."
         )
 
+    def __reduce__(self):  # pickle and copy rebuild the same message
+        return type(self), (self.path, self.expected, self.actual), self.__dict__
+
 
 @dataclass(frozen=True)
 class SeattleWeather:

@@ -53,6 +53,9 @@ class TrajectoryDiverged(FloatingPointError):
         super().__init__(message)
         self.result = result
 
+    def __reduce__(self):  # pickle and copy keep the message and the partial trajectory
+        return type(self), (self.args[0], self.result), self.__dict__
+
 
 @dataclass
 class Trajectory:
