@@ -5,6 +5,7 @@ so a copy whose parameters lost their shared buffer (model.zero_grad() then leav
 gradients) or an optimizer that ignores a state write makes it fail.
 """
 import copy
+import re
 import pickle
 
 import numpy as np
@@ -280,3 +281,79 @@ def test_the_course_errors_survive_pickle_and_deepcopy_with_their_data():
             assert type(twin) is type(error) and str(twin) == str(error)
     assert pickle.loads(pickle.dumps(errors[0])).history.train_loss == [1.5]
     np.testing.assert_array_equal(copy.deepcopy(errors[2]).result.path, errors[2].result.path)
+
+
+# ---- writes into the state of a parameter stepped on its own (a single Parameter, a 2-D point)
+def _adam_after_one_step():
+    from nnopt.optim import Adam
+    from nnopt.parameter import Parameter
+
+    p = Parameter(np.array([1.0, -2.0]))
+    opt = Adam([p], lr=0.1)
+    p.grad[...] = [0.5, -0.5]
+    opt.step()
+    return p, opt
+
+
+@pytest.mark.parametrize("value, error, words", [
+    (0, TypeError, "must be an array of shape (2,)"),
+    (np.zeros(3), ValueError, "must have the parameter's shape (2,)"),
+    (np.zeros(2, dtype=int), TypeError, "must be a float array"),
+    (np.array([np.nan, 0.0]), ValueError, "contains NaN or inf"),
+])
+def test_a_bad_write_into_a_single_parameters_state_is_refused_before_anything_changes(value, error, words):
+    p, opt = _adam_after_one_step()
+    before = p.value.copy()
+    opt.state[p]["exp_avg"] = value
+    p.grad[...] = [0.5, -0.5]
+    with pytest.raises(error, match=re.escape(words)):
+        opt.step()
+    np.testing.assert_array_equal(p.value, before)
+
+
+def test_a_good_write_into_a_single_parameters_state_is_honoured_like_torch():
+    p, opt = _adam_after_one_step()
+    opt.state[p]["exp_avg"] = np.zeros(2)       # momentum forgotten: as torch, the write is used
+    opt.state[p]["step"] = 0                    # and the bias correction restarts
+    p.grad[...] = [0.5, -0.5]
+    start = p.value.copy()
+    opt.step()
+    # step 1 again from m = 0, but v holds 0.001·0.25 from before: v = 0.999·0.00025 + 0.001·0.25
+    m_hat = 0.1 * 0.5 / (1 - 0.9)
+    v_hat = (0.999 * 0.00025 + 0.00025) / (1 - 0.999)
+    np.testing.assert_allclose(p.value, start - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8) * np.array([1, -1]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("step, words", [(-1, "whole number >= 0"), ("3", "whole number >= 0"), (None, ">= 0")])
+def test_a_bad_step_count_in_the_state_is_refused(step, words):
+    p, opt = _adam_after_one_step()
+    opt.state[p]["step"] = step
+    with pytest.raises(ValueError, match=words):
+        opt.step()
+
+
+def test_a_deleted_state_entry_is_named():
+    p, opt = _adam_after_one_step()
+    del opt.state[p]["exp_avg"]
+    with pytest.raises(KeyError, match="lost its entry 'exp_avg'"):
+        opt.step()
+
+
+def test_load_state_dict_refuses_contents_it_cannot_use():
+    p, opt = _adam_after_one_step()
+    good = opt.state_dict()
+    scalar = copy.deepcopy(good)
+    scalar["state"][0]["exp_avg"] = 0.0
+    with pytest.raises(TypeError, match=re.escape("state_dict['state'][0]['exp_avg'] must be an array")):
+        opt.load_state_dict(scalar)
+    not_a_dict = copy.deepcopy(good)
+    not_a_dict["state"][0] = 5
+    with pytest.raises(TypeError, match="must be a dict"):
+        opt.load_state_dict(not_a_dict)
+    negative = copy.deepcopy(good)
+    negative["step_count"] = -3
+    with pytest.raises(ValueError, match="step_count"):
+        opt.load_state_dict(negative)
+    unnamed = copy.deepcopy(good)
+    del unnamed["optimizer"]                     # as a torch state dict: no class name, still loads
+    opt.load_state_dict(unnamed)

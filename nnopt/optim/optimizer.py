@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -68,6 +69,31 @@ def coupled_gradient(param: Parameter, weight_decay: float, maximize: bool,
     else:
         out += grad
     return out
+
+
+_MISSING = object()
+
+
+def _check_state_array(param: Parameter, key: str, value) -> None:
+    where = f"optimizer.state[{param!r}][{key!r}]"
+    fix = (f"write into it in place (state[p][{key!r}][...] = 0) or assign a float array of shape "
+           f"{param.value.shape}, e.g. np.zeros_like(p.value)")
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{where} must be an array of shape {param.value.shape}, got "
+                        f"{type(value).__name__} {value!r:.60}; {fix}.")
+    if value.shape != param.value.shape:
+        raise ValueError(f"{where} must have the parameter's shape {param.value.shape}, got an array of "
+                         f"shape {value.shape}; {fix}.")
+    if value.dtype.kind != "f":
+        raise TypeError(f"{where} must be a float array, got dtype {value.dtype}; {fix}.")
+    if not np.isfinite(value).all():
+        raise ValueError(f"{where} contains NaN or inf, which would turn the parameter into NaN; {fix}.")
+
+
+def _check_state_step(param: Parameter, step) -> None:
+    if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)) or step < 0:
+        raise ValueError(f"optimizer.state[{param!r}]['step'] must be a whole number >= 0 (the steps "
+                         f"taken so far; 0 restarts the bias correction), got {step!r}.")
 
 
 def _all_finite(grad: np.ndarray) -> bool:
@@ -108,6 +134,7 @@ class Optimizer:
         self.grad_transforms: list[GradTransform] = []
         self._work_arrays: dict[Parameter, list[np.ndarray]] = {}
         self._flat_groups: dict[int, FlatGroup] = {}
+        self._state_seen: dict[Parameter, dict[str, np.ndarray]] = {}  # the arrays last stepped, per key
 
         if isinstance(params, Parameter):
             raise TypeError("params must be an iterable of Parameters or of group dicts, got a "
@@ -244,11 +271,48 @@ class Optimizer:
             state = self.state.get(param)
             if not state:                        # first step (or state emptied by the user)
                 state = self.state[param] = self._init_state(param, group)
+            else:
+                self._check_state_edits(param, state, group)
             work = self._work_arrays.get(param)
             if work is None:
                 work = self._work_arrays[param] = [np.empty_like(param.value)
                                                    for _ in range(self._n_work_arrays)]
             self._update(param, state, group, work)
+            self._state_seen[param] = {key: value for key, value in state.items() if isinstance(value, np.ndarray)}
+
+    def _array_keys(self, param: Parameter, group: dict[str, Any]) -> list[str]:
+        """The state keys that hold arrays shaped like ``param`` (from a fresh state, warnings muted)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            template = self._init_state(param, group)
+        return [key for key, value in template.items() if isinstance(value, np.ndarray)]
+
+    def _check_state_edits(self, param: Parameter, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Honour a user's write into ``state[param]`` when it can be used; refuse it clearly otherwise.
+
+        An array the optimizer stepped last time and that is still the same object is not looked at
+        again (this costs one identity test per key and step).
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"optimizer.state[{param!r}] must be a dict of the parameter's state, got "
+                            f"{type(state).__name__}; set it to {{}} to start this parameter afresh.")
+        seen = self._state_seen.get(param)
+        if seen is None:                         # after a copy or load_state_dict: learn the array keys
+            seen = dict.fromkeys(self._array_keys(param, group))
+            seen.update({key: None for key, value in state.items() if isinstance(value, np.ndarray)})
+        for key, last in seen.items():
+            value = state.get(key, _MISSING)
+            if value is last:
+                continue
+            if value is _MISSING:
+                if last is None:                 # created on demand by this optimizer (e.g. after a load)
+                    continue
+                raise KeyError(f"optimizer.state[{param!r}] lost its entry {key!r}; put an array of shape "
+                               f"{param.value.shape} back, or set optimizer.state[p] = {{}} to start this "
+                               f"parameter's averages afresh.")
+            _check_state_array(param, key, value)
+        if "step" in state:
+            _check_state_step(param, state["step"])
 
     def _check_gradients(self) -> list[FlatGroup | None]:
         """Check every gradient (array, shape, finite); return each group's flat plan or None.
@@ -351,7 +415,11 @@ class Optimizer:
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise TypeError("state_dict must be a dict from Optimizer.state_dict() with keys "
                             "'optimizer', 'step_count', 'state' and 'param_groups'.")
-        saved_by = state_dict.get("optimizer")
+        saved_by = state_dict.get("optimizer", type(self).__name__)  # torch's state dicts do not name it
+        step_count = state_dict.get("step_count", 0)
+        if isinstance(step_count, (bool, np.bool_)) or not isinstance(step_count, (int, np.integer)) or step_count < 0:
+            raise ValueError(f"state_dict['step_count'] must be a whole number >= 0, got {step_count!r}.")
+        step_count = int(step_count)
         if saved_by != type(self).__name__:
             raise ValueError(f"state_dict was saved by a {saved_by} optimizer and cannot be loaded "
                              f"into a {type(self).__name__}; create a {saved_by} instead.")
@@ -378,8 +446,18 @@ class Optimizer:
                 raise ValueError(f"state_dict['state'] has key {key!r}, but parameter indices run "
                                  f"from 0 to {len(params) - 1}.")
             param = params[key]
+            if not isinstance(values, dict):
+                raise TypeError(f"state_dict['state'][{key}] must be a dict of parameter {key}'s state, "
+                                f"got {type(values).__name__} {values!r:.60}.")
+            group = next(g for g in new_groups if any(p is param for p in g["params"]))
+            array_keys = self._array_keys(param, group)
             restored_values = {}
             for name, value in values.items():
+                if name in array_keys and not isinstance(value, np.ndarray):
+                    raise TypeError(f"state_dict['state'][{key}][{name!r}] must be an array of shape "
+                                    f"{param.value.shape}, got {type(value).__name__} {value!r:.60}.")
+                if name == "step":
+                    _check_state_step(param, value)
                 if isinstance(value, np.ndarray):
                     if value.shape != param.value.shape:
                         raise ValueError(f"state_dict['state'][{key}][{name!r}] has shape {value.shape},"
@@ -393,7 +471,8 @@ class Optimizer:
             group.clear()
             group.update(restored)
         self.state = new_state
-        self.step_count = int(state_dict.get("step_count", 0))
+        self._state_seen = {}
+        self.step_count = step_count
 
     # ------------------------------------------------------------------ copying
     def __getstate__(self) -> dict[str, Any]:
@@ -408,9 +487,11 @@ class Optimizer:
         state["state"] = {param: dict(values) for param, values in self.state.items()}
         state["_flat_groups"] = {}
         state["_work_arrays"] = {}
+        state["_state_seen"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("_state_seen", {})
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
