@@ -141,3 +141,32 @@ def test_gradient_check_bad_arguments():
         gradient_check(model, np.ones((2, 3)), [0, 1], max_checks_per_param=0)
     with pytest.raises(ValueError, match="eps must be a small positive number"):
         gradient_check(model, np.ones((2, 3)), [0, 1], eps=-1e-6)
+
+
+def test_a_gradient_below_the_finite_difference_noise_is_compared_in_absolute_terms():
+    # inputs ×300 saturate the softmax: dense2.b's true gradient is ~1e-12, its central difference
+    # is 0 (rounding), so the relative error is 1.0 although backprop is right
+    from nnopt.nn import mlp as make_mlp
+
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(5, 4)) * 300, rng.integers(0, 3, 5)
+    found = [gradient_check(make_mlp([4, 6, 3], seed=seed), X, y) for seed in range(3)]
+    flagged = [result for result in found if result.below_noise]
+    assert all(result.passed for result in found) and flagged  # seed 0 hits the noise floor
+    for result in flagged:
+        name = result.below_noise[0]
+        assert result.errors[name] >= result.tolerance
+        assert np.linalg.norm(result.numerical[name] - result.backprop[name]) <= result.noise * np.sqrt(result.checked[name])
+        assert "below the finite differences' noise" in str(result)
+
+
+def test_gradient_check_names_bad_data_and_a_bad_tolerance():
+    from nnopt.nn import mlp as make_mlp
+
+    X = np.ones((3, 4))
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN or inf"):
+        gradient_check(make_mlp([4, 3], seed=0), X, np.array([0, 1, 2]))
+    for tolerance in (float("nan"), -1.0, "1e-6"):
+        with pytest.raises(ValueError, match="tolerance must be a small positive number"):
+            gradient_check(make_mlp([4, 3], seed=0), np.ones((3, 4)), np.array([0, 1, 2]), tolerance=tolerance)
