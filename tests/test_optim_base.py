@@ -1,5 +1,6 @@
 """The Optimizer base, checked on every algorithm: groups, state_dict, bad input, dtypes."""
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -433,3 +434,35 @@ def test_adamw_state_dict_always_loads_decoupled_like_torch():
     b.grad[...] = 0.0
     opt.step()  # zero gradient: only the decay acts on a, 2·(1 − 0.1·0.5) = 1.9
     np.testing.assert_allclose(a.value, 1.9, rtol=1e-12)
+
+
+def test_hyperparameters_changed_after_construction_are_checked_at_the_next_step():
+    a, b = make_params()
+    opt = SGD([a, b], lr=0.1, momentum=0.9)
+    for bad, error in ((float("nan"), ValueError), (-0.1, ValueError), ("0.1", TypeError)):
+        opt.param_groups[0]["lr"] = bad
+        before = a.value.copy()
+        with pytest.raises(error, match=r"lr=.* in param_groups\[0\] \(changed after the optimizer was built\)"):
+            opt.step()
+        np.testing.assert_array_equal(a.value, before)   # refused before anything was written
+    opt.param_groups[0]["lr"] = 0.05                     # a good change (what a scheduler does) is used
+    a.grad[...] = 1.0
+    b.grad[...] = 0.0
+    start = a.value.copy()
+    opt.step()
+    np.testing.assert_allclose(a.value, start - 0.05, rtol=1e-12)
+    adam = Adam([a])
+    adam.param_groups[0]["betas"] = (0.9, 1.0)
+    with pytest.raises(ValueError, match=r"betas\[1\]=1.0"):
+        adam.step()
+
+
+def test_a_likely_typo_in_a_group_key_is_pointed_out_and_metadata_is_not():
+    a, b = make_params()
+    with pytest.warns(UserWarning, match="'learning_rate' in param_groups\\[0\\] is not a hyperparameter of SGD.*did you mean 'lr'"):
+        SGD([{"params": [a], "learning_rate": 0.5}], lr=0.1)
+    with pytest.warns(UserWarning, match="did you mean 'momentum'"):
+        SGD([{"params": [b], "momentun": 0.9}], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SGD([{"params": [a], "name": "encoder", "tag": 3}], lr=0.1)

@@ -33,6 +33,7 @@ allocates no new arrays).
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import warnings
 from collections.abc import Callable, Iterable
@@ -72,6 +73,10 @@ def coupled_gradient(param: Parameter, weight_decay: float, maximize: bool,
 
 
 _MISSING = object()
+#: Names from other libraries or courses for a hyperparameter, for the hint on an unknown group key.
+_USUAL_NAMES = {"learning_rate": "lr", "learningrate": "lr", "alpha": "lr", "eta": "lr", "epsilon": "eps",
+                "beta1": "betas", "beta2": "betas", "beta_1": "betas", "beta_2": "betas", "decay": "weight_decay",
+                "l2": "weight_decay", "wd": "weight_decay", "mu": "momentum", "beta": "momentum", "rho": "alpha"}
 
 
 def _check_state_array(param: Parameter, key: str, value) -> None:
@@ -213,6 +218,16 @@ class Optimizer:
         for name, value in param_group.items():
             group.setdefault(name, value)
         self._check_hyperparameters(group, where)
+        unknown = [name for name in param_group if name not in self.defaults
+                   and name not in ("params", "param_names", "initial_lr", "max_lr", "min_lr", "name")]
+        for name in unknown:  # other keys are allowed (metadata, as in torch); a likely typo is not
+            meant = _USUAL_NAMES.get(name.lower()) if isinstance(name, str) else None
+            close = difflib.get_close_matches(name, list(self.defaults), n=1, cutoff=0.75) if isinstance(name, str) else []
+            meant = meant if meant in self.defaults else (close[0] if close else None)
+            if meant is not None:
+                warnings.warn(f"{name!r}{where} is not a hyperparameter of {type(self).__name__} "
+                              f"({', '.join(self.defaults)}), so it changes nothing; did you mean {meant!r}?",
+                              UserWarning, stacklevel=3)
         self.param_groups.append(group)
 
     def _check_hyperparameters(self, hyperparameters: dict[str, Any], where: str) -> None:
@@ -251,6 +266,7 @@ class Optimizer:
             with_grad = [p for group in self.param_groups for p in group["params"] if p.grad is not None]
             for transform in self.grad_transforms:
                 transform(with_grad)
+        self._check_changed_hyperparameters()
         plans = self._check_gradients()          # raises before anything is written
         for group, flat in zip(self.param_groups, plans):
             if flat is not None and (flat.owns_state(self.state) or flat.adopt_state(self, group)):
@@ -259,6 +275,16 @@ class Optimizer:
                 self._step_each(group)
         self.step_count += 1
         return loss
+
+    def _check_changed_hyperparameters(self) -> None:
+        """Check a group's hyperparameters again when something (a scheduler, the user) changed them."""
+        checked = self.__dict__.setdefault("_checked_hyperparameters", {})
+        for index, group in enumerate(self.param_groups):
+            values = tuple(group.get(name) for name in self._hyperparameter_checks)
+            if checked.get(index) != values:
+                self._check_hyperparameters(group, f" in param_groups[{index}] (changed after the "
+                                                   f"optimizer was built)")
+                checked[index] = values
 
     def _step_each(self, group: dict[str, Any]) -> None:
         """Step the parameters of ``group`` one by one."""
@@ -488,6 +514,7 @@ class Optimizer:
         state["_flat_groups"] = {}
         state["_work_arrays"] = {}
         state["_state_seen"] = {}
+        state["_checked_hyperparameters"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
