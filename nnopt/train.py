@@ -12,7 +12,9 @@ pass over the training set, i.e. ``ceil(m / batch_size)`` iterations.
 """
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 import sys
 import time
 from dataclasses import dataclass, field
@@ -67,14 +69,18 @@ class History:
         stopped = ", interrupted" if self.interrupted else ""
         return f"History({self.epochs} epochs, {self.iterations} iterations{last}{stopped})"
 
-    def _trim(self) -> None:
-        """Cut the lists to whole iterations and whole epochs (after an interrupt mid-record)."""
+    def _trim(self, with_validation: bool = False) -> None:
+        """Cut the lists to whole iterations and whole epochs (after an interrupt mid-record).
+
+        ``with_validation``: fit was given validation data, so an epoch is whole only once its
+        validation loss is recorded too (an interrupt during the first validation pass leaves none).
+        """
         per_iteration = (self.loss, self.lr, self.group_lrs, self.time)
         n = min(map(len, per_iteration))
         for values in per_iteration:
             del values[n:]
         per_epoch = [self.epoch_time, self.train_loss, self.train_acc]
-        if self.val_loss or self.val_acc:
+        if with_validation or self.val_loss or self.val_acc:
             per_epoch += [self.val_loss, self.val_acc]
         n = min(map(len, per_epoch))
         for values in per_epoch:
@@ -126,11 +132,19 @@ def _check_arguments(epochs, scheduler, scheduler_unit, validation, optimizer, m
             f"scheduler_unit must be 'epoch' or 'iteration' (how often scheduler.step() is called), "
             f"got {scheduler_unit!r}."
         )
+    if scheduler is not None and (isinstance(scheduler, type) or not callable(getattr(scheduler, "step", None))):
+        made_by_call = " (a function that makes one? call it: scheduler=make(optimizer))" if callable(scheduler) \
+            and not isinstance(scheduler, type) else ""
+        raise TypeError(f"scheduler must be a learning-rate scheduler built on the optimizer, e.g. "
+                        f"StepLR(optimizer, step_size=2), or None; got {scheduler!r}{made_by_call}.")
     if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
         raise ValueError("the scheduler is attached to a different optimizer than the one passed to fit.")
-    for name, limit in (("max_iterations", max_iterations), ("max_seconds", max_seconds)):
-        if limit is not None and (isinstance(limit, bool) or not limit > 0):
-            raise ValueError(f"{name} must be positive or None, got {limit!r}.")
+    if max_iterations is not None and (isinstance(max_iterations, (bool, np.bool_))
+                                       or not isinstance(max_iterations, (int, np.integer)) or max_iterations < 1):
+        raise ValueError(f"max_iterations must be a whole number >= 1 or None, got {max_iterations!r}.")
+    if max_seconds is not None and (isinstance(max_seconds, (bool, np.bool_)) or not isinstance(max_seconds, numbers.Real)
+                                    or not max_seconds > 0):
+        raise ValueError(f"max_seconds must be a number > 0 or None, got {max_seconds!r}.")
     if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
         raise TypeError("validation must be a pair (X_val, y_val) or None.")
 
@@ -158,11 +172,27 @@ def _is_callback(callback) -> bool:
                                      for hook in ("on_epoch_end", "on_iteration_end"))
 
 
+def _check_callback_takes_the_history(callback, index) -> None:
+    """A callback is called with the History only: refuse one that cannot take it, before training."""
+    hooks = [getattr(callback, hook) for hook in ("on_epoch_end", "on_iteration_end")
+             if callable(getattr(callback, hook, None))] or ([callback] if callable(callback) else [])
+    for hook in hooks:
+        try:
+            inspect.signature(hook).bind(None)
+        except TypeError:
+            raise TypeError(f"callbacks[{index}] ({getattr(hook, '__qualname__', hook)!r}) cannot be called with "
+                            f"one argument, the History: write it as def callback(history): ... "
+                            f"(or a method on_epoch_end(self, history)).") from None
+        except ValueError:  # no signature to read (a builtin): let it run
+            pass
+
+
 def _as_callbacks(callbacks) -> list:
     """``callbacks`` as a list: None is no callbacks, a single callback is accepted as one."""
     if callbacks is None:
         return []
     if _is_callback(callbacks):
+        _check_callback_takes_the_history(callbacks, 0)
         return [callbacks]
     if isinstance(callbacks, (str, bytes, dict)) or not hasattr(callbacks, "__iter__"):
         raise TypeError(
@@ -171,6 +201,7 @@ def _as_callbacks(callbacks) -> list:
         )
     callbacks = list(callbacks)
     for index, callback in enumerate(callbacks):
+        _check_callback_takes_the_history(callback, index)
         if not _is_callback(callback):
             raise TypeError(
                 f"callbacks[{index}] is {callback!r}, which is not a callback: give a function "
@@ -361,7 +392,7 @@ def fit(
     except StopTraining:
         pass
     except KeyboardInterrupt:
-        history._trim()
+        history._trim(with_validation=validation is not None)
         history.interrupted = True
         print(f"fit interrupted during epoch {epoch} (KeyboardInterrupt): returning the history "
               f"so far, {history.epochs} finished epochs and {history.iterations} steps "

@@ -212,3 +212,42 @@ def test_fit_refuses_an_optimizer_that_holds_none_of_the_models_parameters():
         fit(model, SGD, X, y, epochs=1)
     copied_model, copied_optimizer = copy.deepcopy((model, optimizer))  # copied together: fine
     assert fit(copied_model, copied_optimizer, X, y, epochs=1, batch_size=8).epochs == 1
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"scheduler": "StepLR"}, TypeError, "scheduler must be a learning-rate scheduler"),
+    ({"scheduler": lambda optimizer: None}, TypeError, "call it: scheduler=make\\(optimizer\\)"),
+    ({"max_iterations": "5"}, ValueError, "max_iterations must be a whole number"),
+    ({"max_iterations": 2.5}, ValueError, "max_iterations must be a whole number"),
+    ({"max_seconds": "1"}, ValueError, "max_seconds must be a number > 0"),
+    ({"callbacks": [lambda: None]}, TypeError, "cannot be called with one argument, the History"),
+    ({"callbacks": lambda history, extra: None}, TypeError, "cannot be called with one argument"),
+])
+def test_bad_fit_options_are_named_before_any_training(options, error, message):
+    with pytest.raises(error, match=message) as caught:
+        run(**options)
+    assert caught.value.history.epochs == 0
+
+
+def test_fit_scheduler_class_is_refused_with_the_fix():
+    from nnopt.schedules import StepLR
+
+    with pytest.raises(TypeError, match="StepLR\\(optimizer, step_size=2\\)"):
+        run(scheduler=StepLR)
+
+
+def test_an_interrupt_during_the_first_validation_pass_keeps_the_epochs_whole(monkeypatch, capsys):
+    import nnopt.train as train_module
+
+    real_evaluate, calls = train_module._evaluate, []
+
+    def evaluate_then_interrupt(model, X_eval, y_eval):
+        calls.append(len(X_eval))
+        if len(calls) == 2:                     # epoch 1: training set first, then the validation set
+            raise KeyboardInterrupt
+        return real_evaluate(model, X_eval, y_eval)
+
+    monkeypatch.setattr(train_module, "_evaluate", evaluate_then_interrupt)
+    history = run(validation=(X[:20], Y[:20]))
+    assert history.interrupted and history.epochs == 0
+    assert history.train_loss == [] and history.val_loss == [] and history.iterations == 3

@@ -107,7 +107,7 @@ def test_regression_models_record_nan_accuracy():
     [
         ({"epochs": 0}, "epochs must be a positive whole number"),
         ({"scheduler_unit": "batch"}, "scheduler_unit must be 'epoch' or 'iteration'"),
-        ({"max_iterations": 0}, "max_iterations must be positive"),
+        ({"max_iterations": 0}, "max_iterations must be a whole number >= 1"),
         ({"batch_size": 0}, "batch_size"),
     ],
 )
