@@ -28,15 +28,20 @@ class Parameter:
 
     def __init__(self, value, name: str | None = None, dtype=None):
         array = np.array(value, dtype=dtype if dtype is not None else None, copy=True)
+        if np.iscomplexobj(array):
+            raise TypeError(f"Parameter{' ' + name if name else ''} got complex values; the course's optimizers work on real "
+                            f"numbers (float32 or float64): pass the real part, np.real(value), if that is meant.")
         if dtype is None and not np.issubdtype(array.dtype, np.floating):
             array = array.astype(np.float64)
-        if not np.issubdtype(array.dtype, np.floating):
+        if array.dtype not in (np.float32, np.float64):
             raise TypeError(
-                f"Parameter {name or ''} needs a floating dtype (float32 or float64), "
-                f"got {array.dtype}; pass dtype=np.float64."
+                f"Parameter{' ' + name if name else ''} needs the dtype float32 or float64, got {array.dtype}"
+                + ("; float16 is too coarse for the optimizers' averages (eps = 1e-8 rounds to 0 and Adam "
+                   "divides 0 by 0)" if array.dtype == np.float16 else "")
+                + "; pass dtype=np.float64 (or np.float32)."
             )
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"Parameter {name or ''} has non-finite initial values; check the initialiser.")
+            raise ValueError(f"Parameter{' ' + name if name else ''} has non-finite initial values; check the initialiser.")
         self.value: np.ndarray = array
         self.grad: np.ndarray = np.zeros_like(array)
         self.name = name

@@ -427,3 +427,15 @@ def test_a_passing_check_prints_exactly_as_before():
     result = gradient_check(mlp([4, 5, 3], seed=0), X, y)
     assert result.passed and result.kinks == {} and result.kink_layers == ()
     assert str(result).startswith("Gradient check PASSED: max relative error") and "kink" not in str(result)
+
+
+@pytest.mark.parametrize("value, words", [
+    (np.ones(2, dtype=np.float16), "float16 is too coarse"),
+    (np.array([1.0 + 2.0j, 0.5]), "got complex values"),
+])
+def test_a_parameter_refuses_dtypes_the_optimizers_cannot_step(value, words):
+    from nnopt.parameter import Parameter
+
+    with pytest.raises(TypeError, match=words):
+        Parameter(value, name="w")
+    assert Parameter([1, 2]).dtype == np.float64 and Parameter(np.ones(2, np.float32)).dtype == np.float32

@@ -103,3 +103,16 @@ def test_bad_schedule():
         schedule_values(lambda o: 0.1, 10)
     with pytest.raises(ValueError, match="steps"):
         schedule_values(lambda o: StepLR(o, 5), 0)
+
+
+def test_both_plot_schedule_functions_take_both_spellings_of_the_log_scale(figures):
+    from nnopt.plots import plot_schedule as plots_plot_schedule
+    from nnopt.schedules import ExponentialLR
+    from nnopt.schedules import plot_schedule as schedules_plot_schedule
+
+    factory = lambda optimizer: ExponentialLR(optimizer, gamma=0.9)  # noqa: E731
+    assert schedules_plot_schedule(factory, steps=20, logy=True).get_yscale() == "log"
+    assert schedules_plot_schedule(factory, steps=20, log_y=True).get_yscale() == "log"
+    for spelling in ("logy", "log_y"):
+        fig = plots_plot_schedule(factory, steps=20, **{spelling: True})
+        assert fig.axes[0].get_yscale() == "log"

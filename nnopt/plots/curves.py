@@ -291,6 +291,7 @@ def plot_schedule(schedule, steps: int = 100, *, ax=None, logy: bool = False, xl
     ``lambda opt: StepLR(opt, 10)`` or a dict of them; ``kwargs`` such as ``lr=`` go to it), or
     precomputed values: a sequence of rates or a dict ``{label: sequence}``.
     """
+    logy = bool(kwargs.pop("log_y", logy))  # nnopt.schedules spells it log_y: accept both
     fig, ax = new_axes(ax, figsize)
     precomputed = schedule if isinstance(schedule, Mapping) else {None: schedule}
     if all(isinstance(v, (Sequence, np.ndarray)) and not isinstance(v, str) for v in precomputed.values()):

@@ -143,6 +143,7 @@ def plot_schedule(schedule, steps: int = 100, ax=None, *, lr=0.1, label: str | N
     """
     import matplotlib.pyplot as plt  # imported here: nnopt.schedules itself must not need matplotlib
 
+    log_y = bool(plot_kwargs.pop("logy", log_y))  # nnopt.plots spells it logy: accept both
     if isinstance(schedule, dict):
         entries = list(schedule.items())
     elif isinstance(schedule, (list, tuple)):
