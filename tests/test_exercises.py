@@ -228,3 +228,14 @@ def test_orders_that_never_change_batch_composition_fail():
     for answer in (rotates, shuffles_within_blocks):
         failures = _failed(check_minibatches(answer))
         assert any(name.startswith("batches made of new samples every epoch") for name in failures), answer.__name__
+
+
+def test_a_trailing_empty_batch_is_named():
+    def trailing_empty(X, y, batch_size, rng):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X) + 1, batch_size):   # m + 1: an empty batch when m % batch_size == 0
+            rows = order[start:start + batch_size]
+            yield X[rows], y[rows]
+
+    result = check_minibatches(trailing_empty)
+    assert not result.passed and "adds an empty one" in result.failures[0].hint

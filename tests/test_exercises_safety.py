@@ -429,3 +429,15 @@ def test_a_case_that_runs_out_of_its_total_time_says_so_not_the_per_call_limit(m
     assert failure.name.startswith("matches nnopt.schedules.schedule_lr_decay") and failure.kind == "timeout"
     assert "this case took longer than 0.8 s in all" in failure.error
     assert "longer than 0.2 s" not in failure.error
+
+
+@forked
+def test_a_function_that_closes_the_checkers_pipe_is_not_blamed_for_an_os_exit():
+    def closes_everything(theta, v, grad, lr, beta):
+        os.closerange(3, 4096)
+        return theta, v
+
+    result = E.check_momentum_step(closes_everything, time_limit=2.0)
+    failure = result.failures[0]
+    assert not result.passed and failure.kind == "crash"
+    assert "could not report back" in failure.error and "os._exit(70)" not in failure.error

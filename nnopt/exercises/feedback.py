@@ -965,6 +965,13 @@ def _stopped_outcome(name: str, ending: isolation.Ending, limit: float, idle: fl
         else:
             text = f"the checker heard nothing from your function for {idle:g} s: an endless loop? It was stopped."
         return CheckOutcome(name, False, error=text, hint=_CAUGHT_TIMEOUT_HINT, kind="timeout")
+    if ending.how == "exited" and ending.code in (isolation.CHILD_LOST_ITS_PIPE, isolation.CHILD_ESCAPED):
+        return CheckOutcome(
+            name, False, kind="crash",
+            error="the process running your function could not report back to the checker (your code closed "
+                  "or replaced files it had not opened, such as the checker's pipe, or broke the interpreter)",
+            hint="a checked function must only compute and return its answer: leave os.close, os.dup2 and "
+                 "sys.stdout/sys.stderr replacements out of it.")
     if ending.how == "exited":
         code = "" if ending.code is None else str(ending.code)
         return CheckOutcome(

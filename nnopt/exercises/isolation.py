@@ -257,7 +257,7 @@ def _child_main(read_fd: int, write_fd: int, board: _DeadlineBoard, work: Callab
         else:
             _channel.send({"t": "done", "v": payload})
     except BaseException:  # noqa: BLE001
-        code = 70
+        code = CHILD_LOST_ITS_PIPE
     finally:
         _hard_exit(code)
 
@@ -285,6 +285,10 @@ class Ending:
     error: str = ""
     lines: list[str] = field(default_factory=list)
 
+
+#: The child's own exit codes: it could not send its result (the pipe was gone), or an exception
+#: escaped between fork() and the child's guard. Neither is an os._exit() of the learner's.
+CHILD_LOST_ITS_PIPE, CHILD_ESCAPED = 70, 71
 
 #: Tries of os.fork() when it fails for want of resources (EAGAIN) before checking in-process.
 _FORK_ATTEMPTS = 4
@@ -374,7 +378,7 @@ def run_forked(work: Callable[[], dict], *, idle_limit: float, grace: float) -> 
         return None
     finally:
         if os.getpid() != parent:  # an exception between fork() and the child's own guard
-            _hard_exit(71)
+            _hard_exit(CHILD_ESCAPED)
     os.close(write_fd)
     try:
         os.setpgid(pid, pid)

@@ -116,6 +116,9 @@ def _expect_sizes(batches, m: int, batch_size: int) -> None:
     if got == expected[:-1]:
         hint = ("the last, smaller batch is missing: loop with range(0, m, batch_size) and slice "
                 "order[start:start + batch_size]; the slice stops at the end by itself.")
+    elif len(got) > len(expected) and got[: len(expected)] == expected and not any(got[len(expected):]):
+        hint = ("after the right batches yours adds an empty one: loop with range(0, m, batch_size) (not "
+                "m + 1), so that no batch starts at row m.")
     elif len(got) > len(expected):
         hint = "too many batches: each batch must start batch_size rows after the previous one."
     else:
