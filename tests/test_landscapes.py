@@ -333,3 +333,26 @@ def test_names_and_factories_of_optimizers():
     with pytest.raises(ValueError, match="lr"):
         make_factory("SGD", lr=-1.0)  # checked at once, not in the middle of a race
 
+
+
+def test_trajectory_names_factories_that_would_do_nothing():
+    import pytest as _pytest
+
+    from nnopt.landscapes import Quadratic, trajectory
+    from nnopt.optim import SGD
+    from nnopt.parameter import Parameter
+    from nnopt.schedules import ReduceLROnPlateau, StepLR
+
+    bowl = Quadratic(condition_number=10)
+    stranger = Parameter([0.0, 0.0])
+    with _pytest.raises(ValueError, match="the point would never move"):
+        trajectory(lambda params: SGD([stranger], lr=0.1), bowl, steps=5)
+    other = SGD([stranger], lr=0.1)
+    with _pytest.raises(ValueError, match="steps another optimizer"):
+        trajectory(lambda params: SGD(params, lr=0.1), bowl, steps=5, scheduler_factory=lambda opt: StepLR(other, 2))
+    with _pytest.raises(TypeError, match="pass the function, not a scheduler"):
+        trajectory(lambda params: SGD(params, lr=0.1), bowl, steps=5, scheduler_factory=StepLR(other, 2))
+    with _pytest.raises(TypeError, match="ReduceLROnPlateau needs a metric"):
+        trajectory(lambda params: SGD(params, lr=0.1), bowl, steps=5, scheduler_factory=ReduceLROnPlateau)
+    run = trajectory(lambda params: SGD(params, lr=0.1), bowl, steps=5, scheduler_factory=lambda opt: StepLR(opt, 2))
+    assert run.path.shape == (6, 2)

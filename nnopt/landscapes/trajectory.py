@@ -311,7 +311,25 @@ def trajectory(
         raise TypeError(
             f"optimizer_factory must return an optimizer (with step() and param_groups), got {optimizer!r}."
         )
-    scheduler = scheduler_factory(optimizer) if scheduler_factory is not None else None
+    if not any(param is theta for group in optimizer.param_groups for param in group.get("params", ())):
+        raise ValueError("optimizer_factory must build the optimizer on the parameters it is given, e.g. "
+                         "lambda params: SGD(params, lr=0.1); this one holds other parameters, so the point "
+                         "would never move.")
+    scheduler = None
+    if scheduler_factory is not None:
+        is_scheduler = not isinstance(scheduler_factory, type) and callable(getattr(scheduler_factory, "step", None))
+        if not callable(scheduler_factory) or is_scheduler:
+            raise TypeError(f"scheduler_factory must be a function optimizer -> scheduler, e.g. "
+                            f"lambda opt: StepLR(opt, 20, 0.5), got {scheduler_factory!r} (a scheduler is "
+                            f"built for each run's own optimizer, so pass the function, not a scheduler).")
+        scheduler = scheduler_factory(optimizer)
+        if not callable(getattr(scheduler, "step", None)) or getattr(scheduler, "optimizer", optimizer) is not optimizer:
+            raise ValueError("scheduler_factory must return a scheduler built on the optimizer it is given, "
+                             "e.g. lambda opt: StepLR(opt, 20, 0.5); this one steps another optimizer (or none).")
+        if type(scheduler).__name__ == "ReduceLROnPlateau":
+            raise TypeError("ReduceLROnPlateau needs a metric at every step (scheduler.step(loss)), which "
+                            "trajectory does not pass; use a schedule that needs none, e.g. StepLR or "
+                            "CosineAnnealingLR, or train with nnopt.fit, which passes the validation loss.")
     hyperparameters = optimizer_hyperparameters(optimizer)
     label = describe_optimizer(optimizer) if label is None else str(label)
 
