@@ -239,3 +239,17 @@ def test_a_trailing_empty_batch_is_named():
 
     result = check_minibatches(trailing_empty)
     assert not result.passed and "adds an empty one" in result.failures[0].hint
+
+
+def test_a_generator_that_refills_one_buffer_is_named():
+    def reuses_a_buffer(X, y, batch_size, rng):
+        order = rng.permutation(len(X))
+        buffer = {}
+        for start in range(0, len(X), batch_size):
+            rows = order[start:start + batch_size]
+            out = buffer.setdefault(len(rows), np.empty((len(rows), X.shape[1])))
+            out[...] = X[rows]
+            yield out, y[rows]
+
+    result = check_minibatches(reuses_a_buffer)
+    assert not result.passed and "refills one array" in result.failures[0].hint

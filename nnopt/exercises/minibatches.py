@@ -95,6 +95,14 @@ def _run_epoch(student_fn, m: int, batch_size: int, rng, X=None, y=None) -> list
                expected="arrays of numbers", got=f"batch {number}: dtypes {X_batch.dtype}, {y_batch.dtype}",
                hint="yield the rows of X and the labels of y themselves.")
         collected.append((X_batch, y_batch))
+    reused = [number for number in range(1, len(collected))
+              if read_answer(lambda number=number: bool(np.shares_memory(collected[number][0], collected[number - 1][0])),
+                             "the batches")]
+    expect(not reused, expected="a new array for every batch",
+           got=f"batch {reused[0]} shares its memory with batch {reused[0] - 1}" if reused else "",
+           hint="your generator refills one array and yields it again, so a caller that keeps the batches "
+                "(list(minibatches(...))) sees the last one everywhere: yield X[rows], y[rows], which makes "
+                "new arrays (fancy indexing copies).")
     return collected
 
 
