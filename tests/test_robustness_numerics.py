@@ -439,3 +439,18 @@ def test_a_parameter_refuses_dtypes_the_optimizers_cannot_step(value, words):
     with pytest.raises(TypeError, match=words):
         Parameter(value, name="w")
     assert Parameter([1, 2]).dtype == np.float64 and Parameter(np.ones(2, np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("xlim, error, words", [
+    ((-1e150, 1e150), ValueError, "too wide to draw"),
+    ((float("nan"), 1.0), ValueError, "two finite numbers"),
+    ((2.0, -2.0), ValueError, "low < high"),
+    ("wide", TypeError, "pair of numbers"),
+])
+def test_plot_contours_names_a_window_it_cannot_draw(xlim, error, words):
+    from nnopt.landscapes import Quadratic
+    from nnopt.plots import plot_contours
+
+    with pytest.raises(error, match=words):
+        plot_contours(Quadratic(condition_number=10), xlim=xlim)
+    plt.close("all")

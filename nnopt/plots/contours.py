@@ -47,6 +47,20 @@ def contour_levels(function: Function2D, Z: np.ndarray, n: int = 25) -> tuple[np
     return Z, np.linspace(low, top, n), Normalize(vmin=low, vmax=top)
 
 
+def _check_window(name: str, window) -> tuple[float, float]:
+    """A plotting window (low, high): two finite numbers, low < high, small enough to draw."""
+    try:
+        low, high = (float(value) for value in window)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair of numbers (low, high), e.g. (-2, 2), got {window!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"{name} must be two finite numbers with low < high, e.g. (-2, 2), got {window!r}.")
+    if max(abs(low), abs(high)) > 1e100:
+        raise ValueError(f"{name}={window!r} is too wide to draw (beyond ±1e100 the function values overflow); "
+                         f"zoom in on where the run goes, e.g. {name}=(-10, 10).")
+    return low, high
+
+
 def _draw_landscape(ax, function, grid, levels, filled, xlim, ylim):
     X, Y, Z = function.grid(grid, xlim, ylim)
     field, level_values, norm = contour_levels(function, Z, levels)
@@ -168,8 +182,8 @@ def plot_contours(
     runs = as_runs(trajectories)
     if not isinstance(legend, str):
         raise TypeError(f"legend must be a location string such as 'auto', 'best', 'outside' or 'none', got {legend!r}.")
-    xlim = function.xlim if xlim is None else tuple(xlim)
-    ylim = function.ylim if ylim is None else tuple(ylim)
+    xlim = function.xlim if xlim is None else _check_window("xlim", xlim)
+    ylim = function.ylim if ylim is None else _check_window("ylim", ylim)
     fig, ax = new_axes(ax, figsize)
     mappable = _draw_landscape(ax, function, grid, levels, filled, xlim, ylim)
     if critical_points:
