@@ -203,3 +203,12 @@ def test_one_hot_values():
 def test_one_hot_errors(y, n_classes, error, match):
     with pytest.raises(error, match=match):
         one_hot(y, n_classes)
+
+
+def test_standardizer_handles_values_near_the_float64_limit():
+    # x² overflows for |x| ~ 1e200: the mean and spread are found on scaled values instead
+    X = np.array([[1e200, 1.0], [-1e200, 3.0], [3e200, 2.0]])
+    z = Standardizer().fit_transform(X)
+    # column 0: deviations (0, -2, 2)·1e200, std √(8/3)·1e200; column 1: (-1, 1, 0), std √(2/3)
+    np.testing.assert_allclose(z[:, 0], np.array([0.0, -1.0, 1.0]) * np.sqrt(1.5), rtol=1e-12)
+    np.testing.assert_allclose(z[:, 1], np.array([-1.0, 1.0, 0.0]) * np.sqrt(1.5), rtol=1e-12)

@@ -130,8 +130,15 @@ class Standardizer:
         if X.ndim == 0 or X.shape[0] == 0:
             raise ValueError(f"fit needs at least one sample (row), got X with shape {X.shape}.")
         data = X.astype(np.float64, copy=False)
-        mean = data.mean(axis=0)
-        std = data.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = data.mean(axis=0)
+            std = data.std(axis=0)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+            # values near the float64 limit (|x| ~ 1e200) overflow x², or even the sum: scale first
+            peak = np.max(np.abs(data), axis=0)
+            peak = np.where(np.isfinite(peak) & (peak > 0), peak, 1.0)
+            scaled = data / peak
+            mean, std = scaled.mean(axis=0) * peak, scaled.std(axis=0) * peak
         constant = np.ptp(data, axis=0) == 0
         # for an exactly constant column use the value itself as the mean, so it maps to exactly 0
         self.mean_ = np.where(constant, data[0], mean)
