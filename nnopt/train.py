@@ -262,6 +262,13 @@ def _check_data(model, X, y, what: str, names: tuple[str, str], n_features: int 
                 f"{what}: {name} contains {int(np.isnan(values).sum())} NaN and "
                 f"{int(np.isinf(values).sum())} infinite values (the first in row {row}); training "
                 f"would turn them into a NaN loss. Drop or impute those rows first.")
+    model_dtype = np.dtype(getattr(model, "dtype", np.float64))
+    if model_dtype == np.float32 and X.dtype.kind == "f" and X.dtype.itemsize > 4 and X.size:
+        peak = float(np.max(np.abs(X)))
+        if peak > float(np.finfo(np.float32).max):
+            raise ValueError(f"{what}: {x_name} holds values up to {peak:.3g}, beyond float32's range "
+                             f"(3.4e38), and the model computes in float32: standardise the data first "
+                             f"(nnopt.data.Standardizer) or build the model in float64.")
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"{what}: {x_name} has {X.shape[1]} features (columns) but the training "
                          f"data has {n_features}; they must have the same columns.")

@@ -251,3 +251,11 @@ def test_an_interrupt_during_the_first_validation_pass_keeps_the_epochs_whole(mo
     history = run(validation=(X[:20], Y[:20]))
     assert history.interrupted and history.epochs == 0
     assert history.train_loss == [] and history.val_loss == [] and history.iterations == 3
+
+
+def test_float64_data_beyond_float32_range_is_named_for_a_float32_model():
+    model = mlp([4, 5, 3], seed=0, dtype=np.float32)
+    data = X.copy()
+    data[3, 1] = 1e39
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        fit(model, SGD(model.parameters(), lr=0.1), data, Y, epochs=1, batch_size=20)
