@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import grade  # noqa: E402
 
-# Stands in for an nnopt checker: the same JSON line run_checks appends under NNOPT_GRADING_LOG.
+# Stands in for an nnopt checker: it logs its record the way run_checks does (write_grade_record).
 FAKE_CHECKER = '''
 import json, os
 def check_square(fn):
@@ -23,9 +23,8 @@ def check_square(fn):
         passed, failure = [False], "not implemented yet"
     record = {"checker": "check_square", "exercise": "square", "passed": all(passed),
               "n_passed": sum(passed), "n_checks": len(passed), "first_failure": failure}
-    if os.environ.get("NNOPT_GRADING_LOG"):
-        with open(os.environ["NNOPT_GRADING_LOG"], "a") as log:
-            log.write(json.dumps(record) + "\\n")
+    from nnopt.exercises.feedback import write_grade_record
+    write_grade_record(record)
     return record
 '''
 STUB = "def square(x):\n    raise NotImplementedError\n\n\ncheck_square(square)"
@@ -52,6 +51,15 @@ SUBMISSIONS = {
     "sys_exit": notebook("import sys\nsys.exit()\ncheck_square(lambda x: x * x)"),
     "os_exit": notebook("import os\nos._exit(3)\ncheck_square(lambda x: x * x)"),
     "crash": notebook("import ctypes\nctypes.string_at(0)\ncheck_square(lambda x: x * x)"),
+    # a wrong answer, then a forged "passed" line for the same checker: the checker's own record counts
+    "forges_a_pass": notebook("def square(x):\n    return x + x\n\n\ncheck_square(square)\n"
+                              "from nnopt.exercises.feedback import write_grade_record\n"
+                              "write_grade_record({'checker': 'check_square', 'exercise': 'square', 'passed': True,"
+                              " 'n_passed': 3, 'n_checks': 3, 'first_failure': ''})", solution=False,
+                              extra=[new_code_cell("import json\nfrom nnopt.exercises.feedback import _grading\n"
+                                                   "open(_grading['path'], 'a').write(json.dumps({'checker': "
+                                                   "'check_square', 'passed': True, 'n_passed': 3, 'n_checks': 3})"
+                                                   " + '\\n')")]),
     "deleted": new_notebook(cells=[new_code_cell(FAKE_CHECKER), new_markdown_cell("## Exercise: square")]),
     "not_json": None,
 }
@@ -64,6 +72,7 @@ EXPECTED = {  # passed, checks, the reason or failure starts with
     "sys_exit": ("no", "0", "kernel died / sys.exit"),
     "os_exit": ("no", "0", "kernel died / sys.exit (cell 2)"),
     "crash": ("no", "0", "kernel died / sys.exit (cell 2)"),
+    "forges_a_pass": ("no", "2", "square(-3): wrong value"),
     "deleted": ("no", "0", "exercise cell deleted"),
     "not_json": ("no", "0", "not a notebook"),
 }
@@ -127,3 +136,17 @@ def test_table_lists_submission_exercise_and_reason():
     assert text[0].split() == ["submission", "exercise", "passed", "checks", "first", "failure", "/", "reason"]
     assert text[1].split() == ["a.ipynb", "square", "yes", "3/3"]
     assert text[2].split() == ["b.ipynb", "square", "no", "-", "timed", "out", "(cell", "2)"]
+
+
+def test_an_error_in_the_exercise_cell_is_named_not_its_symptom_in_the_checker_cell():
+    cells = [new_code_cell(FAKE_CHECKER),
+             new_code_cell("import numpy_does_not_exist\ndef square(x):\n    return x * x",
+                           metadata={"tags": ["exercise"]}),
+             new_code_cell("check_square(square)", metadata={"tags": ["checker"]})]
+    submission = new_notebook(cells=cells)
+    for error, reason in (("ModuleNotFoundError: No module named 'numpy_does_not_exist'",
+                           "error in the exercise cell 1: ModuleNotFoundError"),
+                          ("SystemExit", "kernel died / sys.exit (cell 1: SystemExit)")):
+        run = grade.Run()
+        run.errors = {1: error, 2: "NameError: name 'square' is not defined"}
+        assert grade.reason_without_result("check_square", submission, submission, run).startswith(reason)

@@ -3,8 +3,12 @@
     python tools/grade.py SUBMISSION.ipynb ... [--out grades.csv] [--cell-timeout 60]
 
 Each submission runs top to bottom in its own kernel (in an empty temporary folder), with a
-time limit per cell, and with ``NNOPT_GRADING_LOG`` naming a file to which every checker
-(``nnopt.exercises``) appends one JSON line. Cells tagged ``solution`` are removed first, so a
+time limit per cell. Before its first cell the grader tells ``nnopt.exercises`` in that kernel
+where to log (``start_grading``: a file and a random token, not named in the environment), and
+every checker appends one JSON line there. A line counts only if it carries the token and was
+written while a cell that calls that checker ran; of several in one cell the worst counts. This
+stops accidents and casual forgery; code that rewrites nnopt inside the kernel could still fake a
+result, so look at a submission whose pass surprises you. Cells tagged ``solution`` are removed first, so a
 submission graded is the learner's work, not the reference answer. The exercises expected of a
 submission are the ``check_*`` calls in the ``checker``-tagged cells of the committed notebook of
 the same name (``notebooks/NN_*.ipynb``; ``--against`` picks one). Every expected checker gets a
@@ -20,6 +24,7 @@ import csv
 import json
 import os
 import re
+import secrets
 import sys
 import tempfile
 import time
@@ -101,13 +106,29 @@ def _error_of(cell) -> str:
     return ""
 
 
+def _accepted(records: list[dict], cell, token: str) -> list[dict]:
+    """The records a checker wrote while ``cell`` ran: with this run's token, from a checker the cell calls."""
+    calls = checker_calls(cell) if cell is not None else set()
+    return [record for record in records
+            if isinstance(record, dict) and record.get("token") == token and record.get("checker") in calls]
+
+
+def _worse(record: dict, than: dict) -> bool:
+    def rank(r: dict):
+        return (bool(r.get("passed")), int(r.get("n_passed", 0) or 0))
+    try:
+        return rank(record) < rank(than)
+    except (TypeError, ValueError):
+        return True
+
+
 def run_submission(notebook, cell_timeout: float, kernel_name: str = "python3") -> Run:
     """Execute ``notebook`` cell by cell in a fresh kernel; never raises for the learner's code."""
     run = Run()
+    token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="nnopt-grade-") as workdir:
         log = Path(workdir) / "grading-log.jsonl"
-        previous = os.environ.get(GRADING_LOG)
-        os.environ[GRADING_LOG] = str(log)
+        previous = os.environ.pop(GRADING_LOG, None)  # the log is given to the kernel, not its environment
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         client = NotebookClient(notebook, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
@@ -117,6 +138,7 @@ def run_submission(notebook, cell_timeout: float, kernel_name: str = "python3") 
         offset = 0
         try:
             with client.setup_kernel():
+                _start_grading(client, log, token)
                 for index, cell in enumerate(notebook.cells):
                     if cell.cell_type != "code":
                         continue
@@ -128,8 +150,14 @@ def run_submission(notebook, cell_timeout: float, kernel_name: str = "python3") 
                         break
                     finally:
                         records, offset = _read_log(log, offset)
-                        for record in records:
-                            run.results[record["checker"]] = record
+                        this_cell: dict[str, dict] = {}
+                        for record in _accepted(records, cell, token):
+                            # several records of one checker in one cell: the worst counts (a second,
+                            # better line written by the learner's code cannot overrule the checker's)
+                            known = this_cell.get(record["checker"])
+                            if known is None or _worse(record, known):
+                                this_cell[record["checker"]] = record
+                        run.results.update(this_cell)
                     if time.monotonic() - started >= cell_timeout:
                         run.timed_out = index if run.timed_out is None else run.timed_out
                         if not _responsive(client, index):
@@ -142,14 +170,24 @@ def run_submission(notebook, cell_timeout: float, kernel_name: str = "python3") 
         except Exception as error:  # the kernel would not start, or the notebook is not valid
             run.problem = f"could not run: {type(error).__name__}: {error}"[:200]
         finally:
-            if previous is None:
-                os.environ.pop(GRADING_LOG, None)
-            else:
+            if previous is not None:
                 os.environ[GRADING_LOG] = previous
-        records, offset = _read_log(log, offset)
-        for record in records:
-            run.results[record["checker"]] = record
     return run
+
+
+def _start_grading(client: NotebookClient, log: Path, token: str) -> None:
+    """Before the first cell: tell nnopt's checkers in the kernel where to log, and the run's token."""
+    setup = nbformat.v4.new_code_cell(
+        "import nnopt.exercises.feedback as _nnopt_feedback\n"
+        f"_nnopt_feedback.start_grading({str(log)!r}, {token!r})\n"
+        "del _nnopt_feedback")
+    if not client.nb.cells:
+        return
+    cell = client.nb.cells[0]  # nbclient stores the executed cell at its index: put it back after
+    try:
+        client.execute_cell(setup, 0)
+    finally:
+        client.nb.cells[0] = cell
 
 
 def _responsive(client: NotebookClient, index: int) -> bool:
@@ -189,6 +227,12 @@ def reason_without_result(checker: str, committed, submission, run: Run) -> str:
         return f"timed out (cell {run.timed_out})"
     if run.stopped is not None and run.stopped <= first:
         return "not run (kernel stuck after a timeout)"
+    exercise_errors = sorted(i for i in run.errors if i < first and has_tag(submission.cells[i], EXERCISE))
+    if exercise_errors:  # the checker cell's NameError would only be the symptom
+        at, error = exercise_errors[0], run.errors[exercise_errors[0]]
+        if error.startswith("SystemExit"):
+            return f"kernel died / sys.exit (cell {at}: {error})"
+        return f"error in the exercise cell {at}: {error}"
     errors = [run.errors[i] for i in calling if i in run.errors]
     if errors:
         if errors[0].startswith("NameError") and stubs and not stubs & defined:
@@ -222,7 +266,7 @@ def grade(submission_path: Path, cell_timeout: float = 60, against: Path | None 
             reason = run.problem or reason_without_result(checker, committed, submission, run)
             rows.append(Row(name, checker, _exercise_name(checker), first_failure=reason))
         else:
-            rows.append(Row(name, checker, str(record.get("exercise", _exercise_name(checker))),
+            rows.append(Row(name, checker, _exercise_name(checker),  # one name per exercise in every row
                             bool(record.get("passed")), int(record.get("n_passed", 0)),
                             int(record.get("n_checks", 0)), str(record.get("first_failure", ""))[:300]))
     return rows

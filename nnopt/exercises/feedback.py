@@ -46,9 +46,10 @@ The course-wide policy (:data:`POLICY`) is implemented here, once:
 - **Tolerance.** :func:`close` compares a float32 answer at relative 1e-4 and anything else at
   relative 1e-6, with an absolute floor of 1e-6 of that tolerance times the scale of the
   expected values (so an exact 0 matches a rounding residue of a computation of size 1).
-- **Grading log.** When the environment variable ``NNOPT_GRADING_LOG`` names a file, every
-  ``run_checks`` call appends one JSON line ``{"checker", "exercise", "passed", "n_passed",
-  "n_checks", "first_failure"}`` to it (never raising if the file cannot be written).
+- **Grading log.** After :func:`start_grading` (tools/grade.py calls it in the kernel), or when
+  the environment variable ``NNOPT_GRADING_LOG`` names a file, every ``run_checks`` call appends
+  one JSON line ``{"checker", "exercise", "passed", "n_passed", "n_checks", "first_failure",
+  "token"}`` to it (never raising if the file cannot be written).
 """
 from __future__ import annotations
 
@@ -798,20 +799,40 @@ def _checker_name(default: str) -> str:
     return default
 
 
-def _log_grade(result: ExerciseResult, checker: str) -> None:
-    path = os.environ.get("NNOPT_GRADING_LOG")
+#: Where tools/grade.py collects results: set in the kernel by :func:`start_grading` before the
+#: submission's first cell runs (the log is then not named in the environment the learner sees).
+_grading: dict[str, str | None] = {"path": None, "token": ""}
+
+
+def start_grading(path, token: str) -> None:
+    """Send every checker's result to the log ``path``, each record carrying ``token``.
+
+    Called by tools/grade.py in a submission's kernel before any of its cells; the grader keeps
+    only records with its token that were written while a cell calling that checker ran.
+    """
+    _grading.update(path=str(path), token=str(token))
+
+
+def write_grade_record(record: dict) -> None:
+    """Append ``record`` (one JSON line) to the grading log, if one is set; never raises."""
+    path = _grading["path"] or os.environ.get("NNOPT_GRADING_LOG")
     if not path:
         return
-    failures = result.failures
-    record = {"checker": checker, "exercise": result.exercise, "passed": result.passed,
-              "n_passed": result.n_passed, "n_checks": result.n_checks,
-              "first_failure": failures[0].one_line() if failures else ""}
     try:
         with open(path, "a", encoding="utf-8") as log:
-            log.write(json.dumps(record, ensure_ascii=False) + "\n")
+            log.write(json.dumps({**record, "token": _grading["token"]}, ensure_ascii=False) + "\n")
             log.flush()
     except Exception:  # noqa: BLE001 - grading must never break a notebook
         pass
+
+
+def _log_grade(result: ExerciseResult, checker: str) -> None:
+    if not (_grading["path"] or os.environ.get("NNOPT_GRADING_LOG")):
+        return
+    failures = result.failures
+    write_grade_record({"checker": checker, "exercise": result.exercise, "passed": result.passed,
+                        "n_passed": result.n_passed, "n_checks": result.n_checks,
+                        "first_failure": failures[0].one_line() if failures else ""})
 
 
 def run_checks(exercise: str, student_fn, checks: Sequence[Check], *, checker: str | None = None,
