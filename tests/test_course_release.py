@@ -81,3 +81,39 @@ def test_tag_report_finds_untagged_exercises_checkers_and_solutions():
     assert any("cell 4 calls check_square" in line for line in report)
     assert any("cell 5 looks like a solution" in line for line in report)
     assert len(report) == 3
+
+
+def test_learner_edition_clears_what_the_reference_solution_computed_and_the_repeated_check():
+    notebook = course_notebook()
+    stub = notebook.cells[4]
+    stub.metadata["tags"] = ["exercise"]
+    stub.source = "def square(x):\n    raise NotImplementedError"
+    check = new_code_cell("check_square(square)", metadata={"tags": ["checker"]},
+                          outputs=[new_output("stream", name="stdout", text="not implemented yet\n")])
+    recheck = new_code_cell("check_square(square)", metadata={"tags": ["checker"]},
+                            outputs=[new_output("stream", name="stdout", text="passed 3/3\n")])
+    uses = new_code_cell("print(square(12))", outputs=[new_output("stream", name="stdout", text="144\n")])
+    notebook.cells[5:5] = [check]
+    notebook.cells[8:8] = [recheck, uses]        # after the solution: a re-check, then a use of it
+    learner = release.learner_edition(notebook)
+    text = json.dumps(learner)
+    assert "144" not in text and "passed 3/3" not in text
+    assert [c.source for c in learner.cells].count("check_square(square)") == 1
+    assert learner.cells[1].outputs[0]["text"] == "4\n"   # a cell before the exercise keeps its output
+
+
+@pytest.mark.parametrize("heading", ["### Solution", "**Solution.** Two lines:", "__Solution__"])
+def test_an_untagged_solution_is_refused_whatever_its_heading(heading):
+    notebook = course_notebook()
+    notebook.cells[5] = new_markdown_cell(heading)                 # untagged heading
+    notebook.cells[6].metadata["tags"] = []                        # and an untagged solution below it
+    with pytest.raises(release.UntaggedSolution):
+        release.learner_edition(notebook)
+
+
+def test_an_untagged_cell_that_calls_a_checker_is_refused_even_without_a_heading():
+    notebook = course_notebook()
+    del notebook.cells[5]                                          # no heading at all
+    notebook.cells[5].metadata["tags"] = []                        # the solution cell, untagged
+    with pytest.raises(release.UntaggedSolution, match="calls check_square but has neither"):
+        release.learner_edition(notebook)

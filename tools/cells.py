@@ -13,7 +13,7 @@ import re
 EXERCISE, CHECKER, SOLUTION, IGNORE_OUTPUT = "exercise", "checker", "solution", "nbval-ignore-output"
 CHECKER_CALL = re.compile(r"\b(check_\w+)\s*\(")
 _DEFINITION = re.compile(r"^\s*(def|from|import)\b")
-_SOLUTION_HEADING = re.compile(r"^\s*#+\s*(a\s+|reference\s+|one\s+)?solutions?\b", re.IGNORECASE)
+_SOLUTION_HEADING = re.compile(r"^\s*(#+\s*|\*\*\s*|__\s*)(a\s+|reference\s+|one\s+)?solutions?\b", re.IGNORECASE)
 _STUB = re.compile(r"raise\s+NotImplementedError|YOUR CODE HERE", re.IGNORECASE)
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
