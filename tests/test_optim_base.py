@@ -466,3 +466,19 @@ def test_a_likely_typo_in_a_group_key_is_pointed_out_and_metadata_is_not():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SGD([{"params": [a], "name": "encoder", "tag": 3}], lr=0.1)
+
+
+def test_a_scheduler_that_writes_a_bad_rate_is_stopped_at_the_next_step():
+    from nnopt.schedules import LambdaLR
+
+    a, b = make_params()
+    opt = SGD([a, b], lr=0.1)
+    scheduler = LambdaLR(opt, lambda epoch: 1.0 if epoch < 2 else -1.0)
+    for _ in range(2):
+        a.grad[...] = 1.0
+        opt.step()
+        scheduler.step()
+    assert opt.param_groups[0]["lr"] == -0.1
+    with pytest.raises(ValueError, match=r"lr=-0.1 in param_groups\[0\] \(changed after"):
+        opt.step()
+    assert type(copy.deepcopy(opt).param_groups[0]) is type(opt.param_groups[0])

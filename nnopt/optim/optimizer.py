@@ -73,6 +73,48 @@ def coupled_gradient(param: Parameter, weight_decay: float, maximize: bool,
 
 
 _MISSING = object()
+
+
+class ParamGroup(dict):
+    """A parameter group: a plain dict (as in torch) that notes when a value is written.
+
+    The optimizer checks a group's hyperparameters again at the next ``step()`` only after a
+    write (a scheduler setting ``lr``, a user setting ``betas``), so stepping costs no check.
+    A change *inside* a mutable value (``group["betas"][1] = 1.0`` on a list) is not noticed.
+    """
+
+    __slots__ = ("changed",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.changed = True
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.changed = True
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self.changed = True
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self.changed = True
+
+    def setdefault(self, key, default=None):
+        self.changed = True
+        return super().setdefault(key, default)
+
+    def pop(self, *args):
+        self.changed = True
+        return super().pop(*args)
+
+    def clear(self):
+        super().clear()
+        self.changed = True
+
+    def __reduce__(self):  # copy and pickle: a ParamGroup again, checked at its next step
+        return type(self), (dict(self),)
 #: Names from other libraries or courses for a hyperparameter, for the hint on an unknown group key.
 _USUAL_NAMES = {"learning_rate": "lr", "learningrate": "lr", "alpha": "lr", "eta": "lr", "epsilon": "eps",
                 "beta1": "betas", "beta2": "betas", "beta_1": "betas", "beta_2": "betas", "decay": "weight_decay",
@@ -210,7 +252,7 @@ class Optimizer:
                     raise ValueError(f"{param!r} is already in param_groups[{index}]; a Parameter may "
                                      f"belong to one group only.")
 
-        group = {"params": params}
+        group = ParamGroup(params=params)
         if names is not None:
             group["param_names"] = names
         for name, default in self.defaults.items():
@@ -278,14 +320,12 @@ class Optimizer:
 
     def _check_changed_hyperparameters(self) -> None:
         """Check a group's hyperparameters again when something (a scheduler, the user) changed them."""
-        checked = self.__dict__.setdefault("_checked_hyperparameters", {})
-        names = self._hyperparameter_checks
         for index, group in enumerate(self.param_groups):
-            values = tuple(map(group.get, names))  # one lookup per name: about 0.3 µs per group
-            if checked.get(index) != values:
+            if getattr(group, "changed", True):  # a plain dict put in by hand is checked every step
                 self._check_hyperparameters(group, f" in param_groups[{index}] (changed after the "
                                                    f"optimizer was built)")
-                checked[index] = values
+                if isinstance(group, ParamGroup):
+                    group.changed = False
 
     def _step_each(self, group: dict[str, Any]) -> None:
         """Step the parameters of ``group`` one by one."""
@@ -515,7 +555,6 @@ class Optimizer:
         state["_flat_groups"] = {}
         state["_work_arrays"] = {}
         state["_state_seen"] = {}
-        state["_checked_hyperparameters"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
