@@ -441,3 +441,23 @@ def test_a_function_that_closes_the_checkers_pipe_is_not_blamed_for_an_os_exit()
     failure = result.failures[0]
     assert not result.passed and failure.kind == "crash"
     assert "could not report back" in failure.error and "os._exit(70)" not in failure.error
+
+
+def test_one_stacked_array_is_read_as_the_pair_or_triple_the_policy_allows():
+    def momentum_stacked(theta, v, grad, lr, beta):
+        v = beta * v + (1 - beta) * grad
+        return np.array([theta - lr * v, v])
+
+    def rmsprop_stacked(theta, s, grad, lr, rho, eps):
+        s = rho * s + (1 - rho) * grad**2
+        return np.stack([theta - lr * grad / (np.sqrt(s) + eps), s])
+
+    def adam_stacked(theta, m, v, grad, t, lr, beta1, beta2, eps):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        step = lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        return np.array([theta - step, m, v])
+
+    assert E.check_momentum_step(momentum_stacked).passed
+    assert E.check_rmsprop_step(rmsprop_stacked).passed
+    assert E.check_adam_step(adam_stacked).passed

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..optim.adam import Adam
 from ..parameter import Parameter
-from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks, signature_names
+from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks, signature_names, unstacked
 
 __all__ = ["check_adam_step"]
 
@@ -161,6 +161,7 @@ def _call(student_fn: Callable, theta, m, v, grad, t, lr, beta1, beta2, eps) -> 
                         np.array(grad, dtype=float), t, lr, beta1, beta2, eps)
     expect(result is not None, expected="the triple (theta_new, m_new, v_new)", got="None",
            hint="end the function with `return theta, m, v`; printing is not returning.")
+    result = unstacked(result, 3, shape)
     is_sequence = isinstance(result, (tuple, list))
     expect(is_sequence and len(result) == 3,
            expected="the triple (theta_new, m_new, v_new)",

@@ -78,7 +78,7 @@ __all__ = [
     "POLICY", "DEFAULT_TIME_LIMIT", "RTOL", "RTOL_FLOAT32",
     "Mismatch", "expect", "Check", "CheckOutcome", "ExerciseResult", "run_checks",
     "close", "tolerance_for", "as_array", "as_number", "read_answer", "call_learner", "run_learner",
-    "describe_exception", "signature_names", "order_hint",
+    "describe_exception", "signature_names", "order_hint", "unstacked",
 ]
 
 #: The checker policy every exercise's text states (the same in every notebook).
@@ -824,6 +824,17 @@ def write_grade_record(record: dict) -> None:
             log.flush()
     except Exception:  # noqa: BLE001 - grading must never break a notebook
         pass
+
+
+def unstacked(result, count: int, shape) -> object:
+    """``result`` as a tuple when it is one array stacking ``count`` answers of ``shape``.
+
+    The policy accepts NumPy arrays: ``np.array([theta_new, v_new])`` is read as the pair.
+    Anything else comes back unchanged.
+    """
+    if isinstance(result, np.ndarray) and result.ndim >= 1 and result.shape == (count, *tuple(shape)):
+        return tuple(result)
+    return result
 
 
 def _log_grade(result: ExerciseResult, checker: str) -> None:

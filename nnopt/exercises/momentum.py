@@ -21,7 +21,7 @@ import numpy as np
 
 from ..optim.momentum import Momentum
 from ..parameter import Parameter
-from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks
+from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks, unstacked
 
 __all__ = ["check_momentum_step", "reference_momentum_step"]
 
@@ -104,6 +104,7 @@ def _as_pair(result, shape) -> tuple[np.ndarray, np.ndarray, bool]:
     expect(result is not None,
            expected="a pair (theta_new, v_new)", got="None",
            hint="end the function with `return theta_new, v_new` (a function without return gives None).")
+    result = unstacked(result, 2, shape)
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            expected="a pair (theta_new, v_new)",
            got=(f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")),

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..optim.rmsprop import RMSprop
 from ..parameter import Parameter
-from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks
+from .feedback import Check, ExerciseResult, as_array, close, expect, order_hint, run_checks, unstacked
 
 __all__ = ["check_rmsprop_step"]
 
@@ -107,6 +107,7 @@ def _call(student_fn: Callable, theta, s, grad, lr, rho, eps) -> tuple[np.ndarra
                         lr, rho, eps)
     expect(result is not None, expected="the pair (theta_new, s_new)", got="None",
            hint="end the function with `return theta, s`; printing is not returning.")
+    result = unstacked(result, 2, shape)
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            expected="the pair (theta_new, s_new)",
            got=(f"one array of shape {np.shape(result)}" if isinstance(result, np.ndarray)
