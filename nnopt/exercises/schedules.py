@@ -298,19 +298,26 @@ ARRAY_HINT = ("use plain arithmetic (+, *, /), which works element by element on
               "math.* functions and if-statements on epoch accept only single numbers.")
 
 
+def _expect_on_arrays(call: Callable[[], object], expected: np.ndarray, shown_call: str, epochs_text: str,
+                      hint: str) -> None:
+    """The learner's schedule evaluated on an array of epochs must give ``expected`` element by element."""
+    expected_text = f"an array {np.round(expected, 4).tolist()} for {epochs_text}"
+    try:
+        answer = call()
+    except _Stop as stop:  # the usual cause: math.* or an if-statement on the epoch; say so
+        if stop.kind != "raised":
+            raise
+        expect(False, expected=expected_text, got=f"your code raised {stop.text}", hint=hint)
+    got, low = as_array(answer, shown_call, hint=hint)
+    expect(got.shape == expected.shape and close(got, expected, low),
+           expected=expected_text, got=f"{np.round(got, 4).tolist()}", hint=hint)
+
+
 def _inverse_time_on_arrays(student_fn) -> None:
     epochs = np.arange(6)
     expected = 0.5 / (1 + 1.0 * epochs)  # 0.5, 0.25, 0.1667, 0.125, 0.1, 0.0833
-    expected_text = f"an array {np.round(expected, 4).tolist()} for epoch = np.arange(6)"
-    try:
-        answer = student_fn(0.5, 1.0, epochs)
-    except _Stop as stop:  # the usual cause: math.* or an if-statement on epoch; say so
-        if stop.kind != "raised":
-            raise
-        expect(False, expected=expected_text, got=f"your code raised {stop.text}", hint=ARRAY_HINT)
-    got, low = as_array(answer, "inverse_time_decay(0.5, 1.0, np.arange(6))", hint=ARRAY_HINT)
-    expect(got.shape == epochs.shape and close(got, expected, low),
-           expected=expected_text, got=f"{np.round(got, 4).tolist()}", hint=ARRAY_HINT)
+    _expect_on_arrays(lambda: student_fn(0.5, 1.0, epochs), expected, "inverse_time_decay(0.5, 1.0, np.arange(6))",
+                      "epoch = np.arange(6)", ARRAY_HINT)
 
 
 INVERSE_TIME_CHECKS = (
@@ -386,19 +393,12 @@ def _lr_decay_matches_nnopt(student_fn) -> None:
 
 def _lr_decay_on_arrays(student_fn) -> None:
     epochs = np.arange(0, 50, 5)
-    expected = reference_schedule_lr_decay(0.5, epochs, 0.3, time_interval=10)
-    expected_text = f"an array {np.round(expected, 4).tolist()} for epoch_num = np.arange(0, 50, 5)"
-    hint = ("use np.floor, which works element by element on a NumPy array (math.floor, int() and "
-            "// on a float accept single numbers, or give a float where the floor is needed).")
-    try:
-        answer = student_fn(0.5, epochs, 0.3, time_interval=10)
-    except _Stop as stop:  # the usual cause: math.floor or int() on an array
-        if stop.kind != "raised":
-            raise
-        expect(False, expected=expected_text, got=f"your code raised {stop.text}", hint=hint)
-    got, low = as_array(answer, "schedule_lr_decay(0.5, np.arange(0, 50, 5), 0.3, time_interval=10)", hint=hint)
-    expect(got.shape == epochs.shape and close(got, expected, low),
-           expected=expected_text, got=f"{np.round(got, 4).tolist()}", hint=hint)
+    _expect_on_arrays(lambda: student_fn(0.5, epochs, 0.3, time_interval=10),
+                      reference_schedule_lr_decay(0.5, epochs, 0.3, time_interval=10),
+                      "schedule_lr_decay(0.5, np.arange(0, 50, 5), 0.3, time_interval=10)",
+                      "epoch_num = np.arange(0, 50, 5)",
+                      "use np.floor, which works element by element on a NumPy array (math.floor, int() and "
+                      "// on a float accept single numbers, or give a float where the floor is needed).")
 
 
 LR_DECAY_CHECKS = (
