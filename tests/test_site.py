@@ -97,8 +97,8 @@ def test_the_index_lists_every_notebook_with_its_page_and_deck(site):
 
 def test_the_readme_time_column_is_read_with_its_optional_part():
     times = {e.number: (e.minutes, e.optional_minutes, e.time) for e in course_map()}
-    assert times[1] == (55, 10, "55 (+10 optional)")
-    assert times[4] == (55, 15, "55 (+15 optional)")
+    assert times[1] == (55, 5, "55 (+5 optional)")
+    assert times[4] == (65, 25, "65 (+25 optional)")
 
 
 def test_previous_and_next_follow_the_course_and_every_local_link_exists(site):
