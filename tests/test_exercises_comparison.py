@@ -124,7 +124,14 @@ def test_textbook_default_adam_is_too_slow():
     result = check_make_optimizer(lambda params: Adam(params))
     assert _passed(result) == [True, True, True, False]
     assert "too slow" in result.outcomes[ACCURATE].hint
+    assert "adaptive method" not in result.outcomes[ACCURATE].hint  # it already is one
     assert result.accuracy < TARGET_ACCURACY
+
+
+def test_too_slow_plain_sgd_is_pointed_to_momentum_or_an_adaptive_method():
+    result = check_make_optimizer(lambda params: SGD(params, lr=0.03))
+    slow = [outcome.hint for outcome in result.failures if "too slow" in outcome.hint]
+    assert slow and "use momentum or an adaptive method" in slow[0]
 
 
 def test_large_momentum_rate_is_reported_unstable():

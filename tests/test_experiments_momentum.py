@@ -137,3 +137,13 @@ def test_figures_are_returned(monkeypatch):
     assert all(len(fig.axes) >= 1 for fig in figs)
     assert math.isfinite(figs[0].axes[0].get_xlim()[1])
     plt.close("all")
+
+
+def test_noisy_curves_of_one_optimizer_get_different_colours():
+    import matplotlib.pyplot as plt
+
+    runs = np.ones((3, 40))
+    fig = mx.plot_noisy_losses({"SGD (lr=1)": runs, "Momentum, course form": runs, "Momentum, PyTorch form": runs})
+    colours = [line.get_color().upper() for line in fig.axes[0].get_lines()[:3]]
+    plt.close(fig)
+    assert colours[1] == "#0072B2" and colours[2] not in colours[:2], colours

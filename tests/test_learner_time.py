@@ -101,3 +101,24 @@ def test_every_core_path_is_about_an_hour_at_most():
     for path in course_notebooks():
         estimate = lt.estimate(path)
         assert 40 <= estimate.core < 67.5, f"{path.name}: core path {estimate.core:.0f} min"
+
+
+def test_write_puts_the_models_minutes_into_a_notebook_and_the_readme(tmp_path):
+    import shutil
+
+    source = course_notebooks()[0]
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
+    notebook = nbformat.read(copy, as_version=4)
+    notebook.cells[0].source = STATED.sub("**Time:** about 999 minutes for the core path, plus about 888 minutes",
+                                          notebook.cells[0].source, count=1)
+    nbformat.write(notebook, copy)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"| 1 | [{source.stem}](notebooks/{source.name}) | topic | build | 999 (+888 optional) |\n")
+    assert lt.write_stated([copy], readme) == [copy.name, "README.md"]
+    estimate = lt.estimate(copy)
+    expected = f"{lt.stated(estimate.core)} (+{lt.stated(estimate.extra)} optional)"
+    assert readme.read_text().rstrip().endswith(f"| {expected} |")
+    match = STATED.search(nbformat.read(copy, as_version=4).cells[0].source)
+    assert tuple(map(int, match.groups())) == (lt.stated(estimate.core), lt.stated(estimate.extra))
+    assert lt.write_stated([copy], readme) == []  # nothing left to change

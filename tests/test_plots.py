@@ -355,3 +355,18 @@ def test_animation_player_script_runs(rosenbrock_race):
     result = subprocess.run(["node", "-e", dom + script + check], capture_output=True, text=True, timeout=20)
     assert result.returncode == 0, result.stderr
     assert __import__("json").loads(result.stdout) == ["step 120", 121, "step 0", 1, "step 60"]
+
+
+def test_loss_curves_take_a_colour_per_run_and_name_an_unknown_run():
+    from nnopt.plots import plot_loss_curves
+
+    runs = {"Adam": [np.ones(5), 2 * np.ones(5)], "Adam, warm-up": [np.ones(5), 3 * np.ones(5)]}
+    fig = plot_loss_curves(runs, colors={"Adam, warm-up": "#56B4E9"})
+    lines = {line.get_label(): to_hex(line.get_color()) for line in fig.axes[0].get_lines()}
+    bands = [to_hex(band.get_facecolor()[0][:3]) for band in fig.axes[0].collections]
+    plt.close(fig)
+    assert lines["Adam, warm-up"] == "#56b4e9" and lines["Adam"] != "#56b4e9"
+    assert "#56b4e9" in bands and len(set(bands)) == 2
+    with pytest.raises(ValueError, match="not plotted.*'Adam, warmup'"):
+        plot_loss_curves(runs, colors={"Adam, warmup": "#56B4E9"})
+    plt.close("all")

@@ -31,7 +31,7 @@ def test_on_the_stable_manifold_only_noise_escapes():
     path = _lines(fig.axes[0])[0].get_xydata()
     assert np.all(path[:, 1] == 0.0) and abs(path[-1, 0]) < 1e-8  # slid into the saddle
     fig = S.plot_saddle_explorer(y0=0.0, noise=0.01)
-    assert "left |y| ≤ 1 after" in fig.axes[0].get_title()
+    assert "escaped |y| ≤ 1 after" in fig.axes[0].get_title()
 
 
 def test_escape_step_counts_the_first_step_outside():

@@ -2,6 +2,7 @@
 
     python3 tools/learner_time.py            # core and optional minutes of every notebook
     python3 tools/learner_time.py 04 -v      # ... and the minutes of each section
+    python3 tools/learner_time.py --write    # put the model's minutes into the README and the notebooks
 
 Nobody has timed learners with a stopwatch yet, so the times in the README and in each notebook's
 introduction come from this model, one rate per kind of material (a learner fresh from a first
@@ -185,10 +186,38 @@ def estimate(path: Path) -> Estimate:
     return result
 
 
+_STATED = re.compile(r"(\*\*Time:\*\* about )(\d+)( minutes for the core path.*?plus about )(\d+)( minutes)", re.DOTALL)
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def write_stated(paths: list[Path], readme: Path = README) -> list[str]:
+    """Put the model's minutes into each notebook's "**Time:**" sentence and the README's course map."""
+    changed = []
+    text = readme.read_text(encoding="utf-8")
+    for path in paths:
+        est = estimate(path)
+        core, extra = stated(est.core), stated(est.extra)
+        notebook = nbformat.read(path, as_version=4)
+        intro = notebook.cells[0]
+        new = _STATED.sub(lambda m: f"{m.group(1)}{core}{m.group(3)}{extra}{m.group(5)}", intro.source, count=1)
+        if new != intro.source:
+            intro.source = new
+            nbformat.write(notebook, path)
+            changed.append(path.name)
+        row = re.compile(r"^(\|\s*\d+\s*\|\s*\[" + re.escape(path.stem) + r"\].*\|\s*)\d+\s*\(\+\d+ optional\)(\s*\|\s*)$",
+                         re.MULTILINE)
+        text, count = row.subn(lambda m: f"{m.group(1)}{core} (+{extra} optional){m.group(2)}", text)
+    if text != readme.read_text(encoding="utf-8"):
+        readme.write_text(text, encoding="utf-8")
+        changed.append(readme.name)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="numbers or paths (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every section")
+    parser.add_argument("--write", action="store_true", help="update the README and the notebooks' Time sentences")
     args = parser.parse_args(argv)
     paths = course_notebooks()
     if args.notebooks:
@@ -201,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             for section in est.sections:
                 mark = "optional" if section.optional else ""
                 print(f"    {'  ' * (section.level - 1)}{section.heading[:60]:62s} {section.seconds / 60:5.1f} {mark}")
+    if args.write:
+        for name in write_stated(paths):
+            print(f"updated {name}")
     return 0
 
 

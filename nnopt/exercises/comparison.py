@@ -285,6 +285,13 @@ class _Trial:
                     "by 10×.")
         return ""
 
+    def _adaptive_or_momentum(self) -> bool:
+        """Already what "use momentum or an adaptive method" would suggest."""
+        if type(self.optimizer).__name__ in ADAPTIVE:
+            return True
+        return any(float(group.get("momentum", 0) or 0) > 0 or float(group.get("beta", 0) or 0) > 0
+                   for group in self.optimizer.param_groups)
+
     # -- check 4 -----------------------------------------------------------------------------
     def accurate(self, make_optimizer: Callable) -> None:
         expect(not self.failure and self.history is not None, expected="a finished training run",
@@ -304,8 +311,9 @@ class _Trial:
                     f"to {losses[-1]:.3g}. Lower the learning rate (now {_lr_text(self.optimizer)}) by about 3×, "
                     f"or decay it, e.g. with CosineAnnealingLR(optimizer, T_max={BUDGET_STEPS}).")
         else:
+            alternative = "" if self._adaptive_or_momentum() else ", or use momentum or an adaptive method"
             hint = (f"too slow: the loss is still falling when the budget ends. Raise the learning rate "
-                    f"(now {_lr_text(self.optimizer)}) by about 3×, or use momentum or an adaptive method.")
+                    f"(now {_lr_text(self.optimizer)}) by about 3×{alternative}.")
         raise Mismatch(expected=f"validation accuracy ≥ {TARGET_ACCURACY:.0%} ({_needed()} of {_n_val()} digits)",
                        got=got, hint=hint)
 

@@ -200,6 +200,24 @@ def late_mean_loss(losses: np.ndarray, last: int) -> float:
     return float(np.mean(np.asarray(losses)[:, -last:]))
 
 
+def _distinct_colours(styles: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Noisy curves jump every step, so a dash cannot tell two of one colour apart: a repeated colour
+    gets the next Okabe-Ito colour no other curve uses."""
+    from ..plots.style import OKABE_ITO
+
+    used = {style["color"].upper() for style in styles}
+    spare = [c for c in OKABE_ITO.values() if c.upper() not in used and c != OKABE_ITO["yellow"]]
+    seen: set[str] = set()
+    result = []
+    for style in styles:
+        colour = style["color"].upper()
+        if colour in seen and spare:
+            style = {**style, "color": spare.pop(0)}
+        seen.add(style["color"].upper())
+        result.append(style)
+    return result
+
+
 def plot_noisy_losses(losses: Mapping[str, np.ndarray], floors: Mapping[str, float] | None = None, *, window: int = 25,
                       title: str | None = None, ax=None):
     """Noisy runs over seeds: per run the mean over seeds, and a band from the 10th to the 90th
@@ -212,7 +230,7 @@ def plot_noisy_losses(losses: Mapping[str, np.ndarray], floors: Mapping[str, flo
 
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise ValueError(f"window must be a whole number >= 1, got {window!r}.")
-    styles = styles_for(list(losses))
+    styles = _distinct_colours(styles_for(list(losses)))
     with use_course_style():
         if ax is None:
             fig, ax = plt.subplots(figsize=(9.5, 3.4), layout="constrained")
@@ -339,8 +357,13 @@ def plot_basins(function, starts, outcomes: Mapping[str, np.ndarray], *, title: 
         ax_f.set_xlabel("$x$")
         ax_f.set_ylabel("$f(x)$")
         ax_f.set_title("tilted double well: global minimum left, local right")
-        for label, ends in outcomes.items():
-            ax_end.plot(starts, ends, ".", markersize=3, label=label, color=optimizer_style(label)["color"])
+        for index, (label, ends) in enumerate(outcomes.items()):
+            colour = optimizer_style(label)["color"]
+            if index == 0:  # open rings under the dots of the others: where both end alike, both stay visible
+                ax_end.plot(starts, ends, "o", markersize=5, markerfacecolor="none", markeredgewidth=0.8, label=label,
+                            color=colour)
+            else:
+                ax_end.plot(starts, ends, ".", markersize=3, label=label, color=colour)
         ax_end.set_xlabel("start $x_0$")
         ax_end.set_ylabel("end point $x$")
         ax_end.set_title(title or "where each start ends")

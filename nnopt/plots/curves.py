@@ -114,6 +114,7 @@ def plot_loss_curves(
     title: str | None = None,
     legend: str = "auto",
     figsize=None,
+    colors: Mapping[str, str] | None = None,
 ):
     """Loss curves of several runs, each the mean over its seeds with a band; returns the Figure.
 
@@ -145,6 +146,9 @@ def plot_loss_curves(
     subtract_minimum
         For Trajectories: plot f - f* (needs the function's known minimum). By default on
         when ``logy`` and every run knows its f*.
+    colors
+        ``{label: colour}`` for runs that should not wear their optimizer's colour, e.g. two
+        Adam runs whose bands would otherwise be one colour.
     """
     check_choice("x", x, X_AXES)
     check_choice("which", which, WHICH)
@@ -156,6 +160,9 @@ def plot_loss_curves(
         raise ValueError(f"smooth must be an EWA β in [0, 1) or None, got {smooth!r}.")
     runs = _as_mapping(runs)
     entries = {label: _seeds(value) for label, value in runs.items()}
+    unknown = sorted(str(label) for label in (colors or {}) if label not in entries)
+    if unknown:
+        raise ValueError(f"colors names runs that are not plotted: {unknown}; the runs are {[str(k) for k in entries]}.")
     if subtract_minimum is None:
         subtract_minimum = logy and all(
             isinstance(s, Trajectory) and s.info.get("minimum_value") is not None for v in entries.values() for s in v
@@ -165,6 +172,8 @@ def plot_loss_curves(
     most_seeds = 1
     parts = ("train", "val") if which == "both" else (which,)
     for (label, seeds), style in zip(entries.items(), _entry_styles(entries)):
+        if colors and label in colors:
+            style = {**style, "color": colors[label]}
         for part in parts:
             curves = [_series(seed, x, part, subtract_minimum) for seed in seeds]
             length = min(len(ys) for _, ys in curves)

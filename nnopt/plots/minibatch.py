@@ -81,10 +81,10 @@ def plot_batch_paths(problem, paths, styles=None, *, val_problem=None, xlim=(-1.
                   linestyle="none", zorder=8)
         steps = first_iteration + np.arange(len(path))
         right.plot(steps, problem.losses(path), color=style["color"], linestyle=style["linestyle"], lw=1.5,
-                   label=f"{label}: training")
+                   label=label)
         if val_problem is not None:
-            right.plot(steps, val_problem.losses(path), color=style["color"], linestyle=style["linestyle"], lw=1.0,
-                       alpha=0.45, label=f"{label}: validation")
+            right.plot(steps, val_problem.losses(path), color=style["color"], linestyle=style["linestyle"], lw=0.9,
+                       alpha=0.45)
     first = next(iter(paths.values()))[0]
     left.plot(*first, marker="o", markersize=9, markerfacecolor="white", markeredgecolor="black", linestyle="none",
               zorder=9, label="start" if first_iteration == 0 else f"iteration {first_iteration}")
@@ -92,8 +92,12 @@ def plot_batch_paths(problem, paths, styles=None, *, val_problem=None, xlim=(-1.
     right.set_yscale("log")
     right.set_xlabel("iteration")
     right.set_ylabel("loss $J(θ_t)$ (log scale)")
-    right.axhline(problem.minimum_value, color=GREY, lw=0.8, ls="--")
-    right.legend(fontsize=7, ncol=1 if val_problem is None else 2, loc="upper right")
+    right.axhline(problem.minimum_value, color=GREY, lw=0.8, ls="--", label="$J^*$, the lowest training loss")
+    handles, labels = right.get_legend_handles_labels()
+    if val_problem is not None:  # one entry per run; the two kinds of curve explained once
+        handles += [plt.Line2D([], [], color="black", lw=1.5), plt.Line2D([], [], color="black", lw=0.9, alpha=0.45)]
+        labels += ["training loss (thick)", "validation loss (thin, faint)"]
+    right.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

@@ -87,7 +87,7 @@ def _draw(bowl, run, optimizer, lr, rho, eps, rotation, condition_number):
     ax_rate.set(xscale="log", yscale="log", xlabel="step $t$", ylabel="effective rate r")
     ax_rate.set_title("per-coordinate rate r (Δθ = −r·g)", fontsize=9)
     ax_rate.grid(True, which="major")
-    ax_rate.legend(loc="best", fontsize=8)
+    ax_rate.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)  # below: rates fill any corner
     ax_loss.plot(np.arange(len(run["loss"])), np.maximum(run["loss"], 1e-300), **optimizer_style(optimizer))
     ax_loss.set(yscale="log", xlabel="step $t$", ylabel="$f - f^*$")
     ax_loss.set_title("loss", fontsize=9)

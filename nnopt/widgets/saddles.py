@@ -87,7 +87,7 @@ def plot_saddle_explorer(y0: float = 1e-6, lr: float = 0.05, noise: float = 0.0,
     ax_saddle.plot(1.0, y0, "o", ms=8, mfc="white", mec="black", zorder=8)
     ax_saddle.set_xlim(saddle.xlim)
     ax_saddle.set_ylim(saddle.ylim)
-    verdict = f"left |y| ≤ 1 after {left} steps" if left is not None else f"still near the saddle after {SADDLE_STEPS} steps"
+    verdict = f"escaped |y| ≤ 1 after {left} steps" if left is not None else f"still near the saddle after {SADDLE_STEPS} steps"
     ax_saddle.set_title(f"$x^2 - y^2$ from (1, {y0:.0e}), {optimizer} α = {lr:.3g}, σ = {noise:.2g}:\n{verdict}",
                         fontsize=9)
     plot_contours(cliff, ax=ax_cliff, grid=90, levels=16, legend="none", title="")
