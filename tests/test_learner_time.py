@@ -100,7 +100,8 @@ def test_the_notebook_and_the_readme_state_the_models_minutes(path):
 def test_every_core_path_is_about_an_hour_at_most():
     for path in course_notebooks():
         estimate = lt.estimate(path)
-        assert 40 <= estimate.core < 67.5, f"{path.name}: core path {estimate.core:.0f} min"
+        assert 40 <= estimate.core < 62.5, (f"{path.name}: core path {estimate.core:.1f} min, over the hour the course promises: "
+                                            "shorten it or mark a section *(optional)*")
 
 
 def test_write_puts_the_models_minutes_into_a_notebook_and_the_readme(tmp_path):
